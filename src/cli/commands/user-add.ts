@@ -1,0 +1,31 @@
+/** macvpn user add NAME: a new user with a generated (or given) password. */
+import { randomBytes } from 'node:crypto';
+import { type Ctx, readStdinValue } from '../context.js';
+import { MacvpnError } from '../../errors.js';
+import { checkPassword, checkUserName } from '../../site/rules.js';
+import { generateSecret, PASSWORD_LENGTH } from '../../site/secrets.js';
+import { editSite } from '../site-edit.js';
+import type { User } from '../../site/types.js';
+
+export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unknown>): Promise<void> {
+  const nameMsg = checkUserName(name!);
+  if (nameMsg) throw new MacvpnError(`user name ${JSON.stringify(name)} ${nameMsg}`);
+  let password: string;
+  if (opts.passwordStdin) {
+    password = await readStdinValue(ctx, 'password');
+    const msg = checkPassword(password);
+    if (msg) throw new MacvpnError(`password from standard input ${msg}`);
+  } else {
+    password = generateSecret(PASSWORD_LENGTH, randomBytes);
+  }
+  await editSite(ctx, (site) => {
+    const clash = site.users.find((u) => u.name.toLowerCase() === name!.toLowerCase());
+    if (clash) throw new MacvpnError(`user "${clash.name}" already exists`, [`rotate the password with "macvpn user rotate ${clash.name}"`]);
+    const user: User = { name: name!, ...(typeof opts.ip === 'string' && { ip: opts.ip }), ...(typeof opts.email === 'string' && { email: opts.email }) };
+    const passwords = new Map(site.secrets.passwords);
+    passwords.set(name!, password);
+    return { settings: { ...site, users: [...site.users, user] }, passwords };
+  });
+  ctx.out(`added user ${name}${opts.showSecrets ? ` with password ${password}` : ' (password stored in secrets/; print it with --show-secrets on "user list")'}`);
+  ctx.out(`next: macvpn profile ${name}   (and macvpn server to update the router's npppd-users)`);
+}

@@ -1,0 +1,198 @@
+/**
+ * The command line (DESIGN.md §3). Command definitions are cheap; each command's work lives in
+ * src/cli/commands/ and is imported only when that command runs, so `macvpn profile` does not
+ * pay for mail, server rendering or node-forge (DESIGN.md §6 start-up budget).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode } from './exit-code.js';
+import { formatError, MacvpnError } from '../errors.js';
+import { makeCtx, type CliIo, type Ctx } from './context.js';
+import { resolveSiteDir } from '../io/site-paths.js';
+
+type Opts = Record<string, unknown>;
+type Run = (ctx: Ctx, args: string[], opts: Opts) => Promise<void>;
+
+const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const debug = io.env.MACVPN_DEBUG === '1';
+  const program = new Command('macvpn');
+
+  /** Wires a command to its lazily imported implementation. */
+  const action = (name: string) =>
+    function (this: Command, ...args: unknown[]) {
+      const cmd = this;
+      const positional = args.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : a === undefined ? [] : [a])) as string[];
+      const opts = cmd.optsWithGlobals();
+      const ctx = makeCtx(io, resolveSiteDir(opts.site as string | undefined, io.env, io.cwd));
+      return (import(`./commands/${name}.js`) as Promise<{ run: Run }>).then((m) => m.run(ctx, positional, opts));
+    };
+
+  program
+    .description('Generate an OpenBSD L2TP/IPsec VPN server and signed macOS profiles from one site folder')
+    .version('0.1.0')
+    .option('--site <dir>', 'site folder (default: $MACVPN_SITE or the current directory)')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: () => {}, // printed by our formatter below
+    })
+    .addHelpText('after', examples(
+      'macvpn init --server vpn.example.com --dns 10.0.0.1',
+      'macvpn user add alice',
+      'macvpn profile alice            # writes profiles/alice.mobileconfig',
+      'macvpn build                    # server/ tree and every profile',
+    ));
+
+  program.command('init')
+    .description('create a site: macvpn.yaml, a shared secret and a signing certificate')
+    .requiredOption('--server <host>', 'host name or IP address the Macs dial')
+    .option('--openbsd <version>', 'OpenBSD release of the router (default: newest)')
+    .option('--listen <addr>', 'local address for ipsec.conf, or "egress"')
+    .option('--pool <cidr>', 'private IPv4 pool for VPN clients (default: 10.0.0.0/24)')
+    .option('--dns <ip,...>', 'DNS servers handed to clients (at most two)')
+    .option('--org <name>', 'organisation name shown in profiles')
+    .option('--identifier <prefix>', 'reverse-DNS prefix for profile identifiers')
+    .addOption(new Option('--compat <level>', 'client compatibility').choices(['modern', 'legacy']))
+    .option('--psk-stdin', 'read the shared secret from standard input instead of generating one')
+    .option('--force', 'replace an existing site (new secret, no users)')
+    .addHelpText('after', examples(
+      'macvpn init --server vpn.example.com',
+      'macvpn --site /etc/macvpn init --server 203.0.113.7 --openbsd 7.5 --dns 10.0.0.1',
+      "printf '%s\\n' \"$PSK\" | macvpn init --server vpn.example.com --psk-stdin",
+    ))
+    .action(action('init'));
+
+  const user = program.command('user').description('add, remove, list and rotate VPN users');
+  user.command('add <name>')
+    .description('add a user with a generated password')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--ip <addr>', 'fixed tunnel address inside the pool')
+    .option('--email <addr>', 'address for "macvpn mail"')
+    .option('--show-secrets', 'print the password')
+    .addHelpText('after', examples('macvpn user add alice', 'macvpn user add bob --ip 10.0.0.50 --email bob@example.com', "printf '%s\\n' \"$PW\" | macvpn user add carol --password-stdin"))
+    .action(action('user-add'));
+  user.command('remove <name>')
+    .description('remove a user and their generated profile')
+    .addHelpText('after', examples('macvpn user remove alice'))
+    .action(action('user-remove'));
+  user.command('list')
+    .description('list users (no passwords unless --show-secrets)')
+    .option('--json', 'print a JSON array of {name, ip, email}')
+    .option('--show-secrets', 'include passwords')
+    .addHelpText('after', examples('macvpn user list', 'macvpn user list --json | jq -r ".[].name"'))
+    .action(action('user-list'));
+  user.command('rotate <name>')
+    .description("replace a user's password")
+    .option('--password-stdin', 'read the new password from standard input')
+    .option('--show-secrets', 'print the new password')
+    .addHelpText('after', examples('macvpn user rotate alice', "printf '%s\\n' \"$PW\" | macvpn user rotate alice --password-stdin"))
+    .action(action('user-rotate'));
+
+  program.command('psk').description('manage the IPsec shared secret')
+    .command('rotate')
+    .description('replace the shared secret (then rebuild and redeploy everything)')
+    .option('--psk-stdin', 'read the new secret from standard input')
+    .option('--show-secrets', 'print the new secret')
+    .addHelpText('after', examples('macvpn psk rotate && macvpn build'))
+    .action(action('psk-rotate'));
+
+  const signer = program.command('signer').description('the certificate that signs profiles');
+  signer.command('import')
+    .description('sign profiles with your own certificate (PEM cert + key, or PKCS#12)')
+    .option('--cert <pem>', 'signer certificate (PEM)')
+    .option('--key <pem>', 'private key (PEM, RSA or ECDSA P-256/P-384)')
+    .option('--chain <pem>', 'intermediate certificates (PEM)')
+    .option('--p12 <file>', 'PKCS#12 file holding certificate, key and chain')
+    .option('--passphrase-stdin', 'read the PKCS#12 passphrase from standard input')
+    .addHelpText('after', examples(
+      'macvpn signer import --cert /etc/ssl/vpn.example.com.crt --key /etc/ssl/private/vpn.example.com.key --chain /etc/ssl/chain.pem',
+      "printf '%s\\n' \"$PASS\" | macvpn signer import --p12 signer.p12 --passphrase-stdin",
+    ))
+    .action(action('signer-import'));
+  signer.command('show')
+    .description('who signs profiles, until when, and whether Macs will show "Verified"')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples('macvpn signer show'))
+    .action(action('signer-show'));
+
+  program.command('profile <name>')
+    .description("write a user's signed .mobileconfig (profiles/NAME.mobileconfig)")
+    .option('-o, --output <file>', 'write here instead of profiles/NAME.mobileconfig')
+    .option('--unsigned', 'plain XML, not signed')
+    .option('--no-password', 'leave the password out; the Mac asks when connecting')
+    .option('--stdout', 'write the profile to standard output (never to a terminal)')
+    .addOption(new Option('--scope <scope>', 'PayloadScope').choices(['system', 'user']).default('system'))
+    .addHelpText('after', examples('macvpn profile alice', 'macvpn profile alice --no-password -o /tmp/alice.mobileconfig', 'macvpn profile alice --unsigned --stdout | less'))
+    .action(action('profile'));
+
+  program.command('server')
+    .description('write the OpenBSD server tree (server/ or --out DIR)')
+    .option('--out <dir>', 'output folder (created when missing)')
+    .option('--openbsd <version>', 'OpenBSD release (default: the site setting)')
+    .addHelpText('after', examples('macvpn server', 'macvpn server --out /tmp/router --openbsd 6.6', 'scp -r server root@router: && ssh root@router sh server/install.sh'))
+    .action(action('server'));
+
+  program.command('build')
+    .description("write the server tree and every user's signed profile")
+    .addHelpText('after', examples('macvpn build'))
+    .action(action('build'));
+
+  program.command('verify <file>')
+    .description('check a .mobileconfig: signature, chain and VPN settings')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples('macvpn verify profiles/alice.mobileconfig', 'macvpn verify --json alice.mobileconfig'))
+    .action(action('verify'));
+
+  program.command('mail [names...]')
+    .description("email a user's profile (password left out unless --include-password)")
+    .option('--to <addr>', "recipient (default: the user's email in macvpn.yaml)")
+    .option('--all', 'mail every user who has an email address')
+    .option('--smtp <url>', 'smtp:// or smtps:// server (default: $MACVPN_SMTP_URL)')
+    .option('--from <addr>', 'sender address (default: $MACVPN_MAIL_FROM or macvpn@<server>)')
+    .option('--eml <file>', 'write the message to a file instead of sending it')
+    .option('--include-password', 'put the password in the mailed profile')
+    .addHelpText('after', examples('macvpn mail alice --smtp smtp://mail.example.com:587', 'macvpn mail --all', 'macvpn mail alice --to alice@example.com --eml alice.eml'))
+    .action(action('mail'));
+
+  program.command('mdm').description('profiles for an MDM')
+    .command('export [names...]')
+    .description('write unsigned profiles for upload to an MDM')
+    .option('--all', 'every user')
+    .requiredOption('--out <dir>', 'output folder (created when missing)')
+    .addOption(new Option('--format <format>', 'output format').choices(['plain', 'nanomdm']).default('plain'))
+    .addHelpText('after', examples('macvpn mdm export --all --out mdm/', 'macvpn mdm export alice bob --out mdm/ --format nanomdm'))
+    .action(action('mdm-export'));
+
+  program.command('import')
+    .description('build a site from an existing router\'s ipsec.conf and npppd-users')
+    .requiredOption('--ipsec-conf <file>', 'the router\'s /etc/ipsec.conf')
+    .requiredOption('--npppd-users <file>', 'the router\'s /etc/npppd/npppd-users')
+    .option('--npppd-conf <file>', 'the router\'s /etc/npppd/npppd.conf (pool and DNS)')
+    .requiredOption('--server <host>', 'host name or IP address the Macs dial')
+    .option('--openbsd <version>', 'OpenBSD release of the router')
+    .option('--force', 'replace an existing site')
+    .addHelpText('after', examples('macvpn import --ipsec-conf ipsec.conf --npppd-users npppd-users --npppd-conf npppd.conf --server vpn.example.com'))
+    .action(action('import'));
+
+  program.command('check')
+    .description('lint the site and everything generated from it')
+    .addHelpText('after', examples('macvpn check'))
+    .action(action('check'));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.Ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return ExitCode.Ok; // --help, --version
+      const message = err.message.replace(/^error: /, '');
+      io.stderr.write(formatError(new MacvpnError(message, ['see "macvpn --help" or "macvpn COMMAND --help"']), false));
+      return ExitCode.Usage;
+    }
+    io.stderr.write(formatError(err, debug));
+    return err instanceof MacvpnError ? err.exitCode : ExitCode.Failure;
+  }
+}

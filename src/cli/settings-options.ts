@@ -1,0 +1,37 @@
+/** Turns command-line options (init, import) into Settings, naming the option in every error. */
+import { MacvpnError } from '../errors.js';
+import { DEFAULT_POOL } from '../site/parse-site.js';
+import {
+  checkDnsServer, checkIdentifier, checkLabel, checkListen, checkOpenbsd, checkServer, defaultIdentifier, parsePool,
+} from '../site/rules.js';
+import type { Compat, Settings } from '../site/types.js';
+import { NEWEST_OPENBSD } from '../openbsd/versions.js';
+
+export function settingsFromOptions(opts: Record<string, unknown>, base: Partial<Settings> = {}): Settings {
+  const errors: string[] = [];
+  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  const check = (flag: string, value: string, rule: (v: string) => string | undefined) => {
+    const msg = rule(value);
+    if (msg) errors.push(`${flag} ${msg}`);
+  };
+  const server = str('server') ?? base.server ?? '';
+  check('--server', server, checkServer);
+  const listen = str('listen') ?? base.listen ?? 'egress';
+  check('--listen', listen, checkListen);
+  const openbsd = str('openbsd') ?? base.openbsd ?? NEWEST_OPENBSD;
+  check('--openbsd', openbsd, checkOpenbsd);
+  const poolText = str('pool') ?? base.pool?.cidr ?? DEFAULT_POOL;
+  const pool = parsePool(poolText);
+  if (typeof pool === 'string') errors.push(`--pool ${pool}`);
+  const dnsText = str('dns');
+  const dns = dnsText === undefined ? (base.dns ?? []) : dnsText.split(',').map((s) => s.trim()).filter(Boolean);
+  dns.forEach((d) => check('--dns', d, checkDnsServer));
+  if (dns.length > 2) errors.push(`--dns lists ${dns.length} servers (npppd hands out at most 2)`);
+  const organization = str('org') ?? base.organization ?? `VPN ${server}`;
+  check('--org', organization, checkLabel);
+  const identifier = str('identifier') ?? base.identifier ?? defaultIdentifier(server);
+  check('--identifier', identifier, checkIdentifier);
+  const compat = (str('compat') ?? base.compat ?? 'modern') as Compat;
+  if (errors.length > 0 || typeof pool === 'string') throw new MacvpnError(errors);
+  return { server, listen, openbsd, pool, dns, organization, identifier, compat, users: base.users ?? [] };
+}

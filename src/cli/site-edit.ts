@@ -1,0 +1,56 @@
+/**
+ * Read-modify-write of a site under the lock: load, change, re-validate the whole result, then
+ * write every changed file in one atomic plan. Nothing is written if any check fails.
+ */
+import { withLock } from '../io/lock.js';
+import { loadSite } from '../io/read-site.js';
+import { writeFiles } from '../io/write-files.js';
+import { parseSite } from '../site/parse-site.js';
+import { renderSiteYaml } from '../site/render-site-yaml.js';
+import { checkSecrets, renderPasswords } from '../site/secrets.js';
+import type { Settings, Site } from '../site/types.js';
+import { MODE_PUBLIC, MODE_SECRET, type OutputFile } from '../plan/output-file.js';
+import { PASSWORDS_FILE, PSK_FILE, SITE_FILE } from '../io/site-paths.js';
+import { problemsError } from '../errors.js';
+import type { Ctx } from './context.js';
+
+export interface SiteChange {
+  settings?: Settings;
+  psk?: string;
+  passwords?: Map<string, string>;
+  /** Extra paths to delete (relative to the site) once the new files are in place. */
+  remove?: string[];
+}
+
+/** The files that store a site: macvpn.yaml, secrets/psk, secrets/passwords.json. */
+export function siteFiles(settings: Settings, psk: string, passwords: ReadonlyMap<string, string>): OutputFile[] {
+  return [
+    { path: PSK_FILE, contents: psk + '\n', mode: MODE_SECRET, secret: true },
+    { path: PASSWORDS_FILE, contents: renderPasswords(passwords), mode: MODE_SECRET, secret: true },
+    { path: SITE_FILE, contents: renderSiteYaml(settings), mode: MODE_PUBLIC },
+  ];
+}
+
+/** Validates a new site state as a whole (the rendered YAML is parsed back) before any write. */
+export function validateSiteState(settings: Settings, psk: string, passwords: ReadonlyMap<string, string>): Settings {
+  const parsed = parseSite(renderSiteYaml(settings));
+  if (!parsed.ok) throw problemsError(SITE_FILE, parsed.problems);
+  const problems = checkSecrets(parsed.settings, { psk, passwords });
+  if (problems.length > 0) throw problemsError('secrets', problems);
+  return parsed.settings;
+}
+
+export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Promise<Site> {
+  return withLock(ctx.siteDir, () => {
+    const site = loadSite(ctx.siteDir);
+    const c = change(site);
+    const settings = c.settings ?? site;
+    const psk = c.psk ?? site.secrets.psk;
+    const passwords = c.passwords ?? new Map(site.secrets.passwords);
+    const valid = validateSiteState(settings, psk, passwords);
+    // Only the users still listed keep a password entry.
+    const kept = new Map(valid.users.map((u) => [u.name, passwords.get(u.name)!]));
+    writeFiles(ctx.siteDir, siteFiles(valid, psk, kept), { remove: c.remove });
+    return { ...valid, secrets: { psk, passwords: kept } };
+  });
+}

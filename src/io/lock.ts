@@ -1,0 +1,59 @@
+/**
+ * A site-wide lock so that commands run at the same time never lose an update: the lock file is
+ * created exclusively and holds the owner's pid; a lock whose owner is gone is taken over.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LOCK_FILE } from './site-paths.js';
+import { MacvpnError } from '../errors.js';
+
+const WAIT_MS = 60_000;
+
+function ownerAlive(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(lock, 'utf8').trim());
+  } catch {
+    return true; // vanished or unreadable: let the next attempt decide
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function withLock<T>(siteDir: string, fn: () => T | Promise<T>): Promise<T> {
+  const lock = path.join(siteDir, LOCK_FILE);
+  const deadline = Date.now() + WAIT_MS;
+  let delay = 5;
+  for (;;) {
+    try {
+      const fd = fs.openSync(lock, 'wx', 0o600);
+      fs.writeSync(fd, `${process.pid}\n`);
+      fs.closeSync(fd);
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new MacvpnError(`site folder ${siteDir} does not exist`, ['create it with "macvpn init --server HOST"']);
+      if (code !== 'EEXIST') throw new MacvpnError(`cannot create lock ${lock}: ${code}`);
+      if (!ownerAlive(lock)) {
+        fs.rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new MacvpnError(`site is locked by another macvpn process (${lock})`, [`if no macvpn is running, remove ${lock}`]);
+      }
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}

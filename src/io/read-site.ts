@@ -1,0 +1,63 @@
+/**
+ * Reads a site folder: checks the modes of everything in secrets/ first (as ssh does for keys),
+ * then parses macvpn.yaml and the secrets into a validated Site.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseSite } from '../site/parse-site.js';
+import { checkSecrets, parsePasswords, parsePsk } from '../site/secrets.js';
+import type { Secrets, Settings, Site } from '../site/types.js';
+import { MacvpnError, problemsError } from '../errors.js';
+import { PASSWORDS_FILE, PSK_FILE, SECRETS_DIR, SITE_FILE } from './site-paths.js';
+
+const modeText = (m: number) => (m & 0o777).toString(8).padStart(4, '0');
+
+/** Refuses a secrets folder or file that group or others can access, with the chmod that fixes it. */
+export function checkSecretModes(siteDir: string): void {
+  const dir = path.join(siteDir, SECRETS_DIR);
+  const walk = (p: string): void => {
+    const st = fs.lstatSync(p);
+    if (st.isSymbolicLink()) throw new MacvpnError(`${p} is a symbolic link; secrets must be plain files`);
+    if (st.mode & 0o077) {
+      const want = st.isDirectory() ? '700' : '600';
+      throw new MacvpnError(`${p} is accessible by group or others (mode ${modeText(st.mode)}); refusing to use it`, [`chmod ${want} ${p}`]);
+    }
+    if (st.isDirectory()) for (const name of fs.readdirSync(p).sort()) walk(path.join(p, name));
+  };
+  if (fs.existsSync(dir)) walk(dir);
+}
+
+function readText(siteDir: string, rel: string, missingHint: string): string {
+  try {
+    return fs.readFileSync(path.join(siteDir, rel), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new MacvpnError(`${path.join(siteDir, rel)} not found`, [missingHint]);
+    throw new MacvpnError(`cannot read ${path.join(siteDir, rel)}: ${code}`);
+  }
+}
+
+/** Settings only (no secrets are read), after the secrets/ mode check. */
+export function loadSettings(siteDir: string): Settings {
+  checkSecretModes(siteDir);
+  const text = readText(siteDir, SITE_FILE, `no site here: create one with "macvpn init --server HOST" or pass --site DIR`);
+  const result = parseSite(text);
+  if (!result.ok) throw problemsError(SITE_FILE, result.problems);
+  return result.settings;
+}
+
+export function loadSecrets(siteDir: string): Secrets {
+  const psk = parsePsk(readText(siteDir, PSK_FILE, 'set one with "macvpn psk rotate"'));
+  const passwords = parsePasswords(readText(siteDir, PASSWORDS_FILE, 'the site is incomplete; re-create it with "macvpn init --force"'));
+  if (typeof passwords === 'string') throw new MacvpnError(`${PASSWORDS_FILE} ${passwords}`);
+  return { psk, passwords };
+}
+
+/** The whole validated site: settings plus secrets, cross-checked. */
+export function loadSite(siteDir: string): Site {
+  const settings = loadSettings(siteDir);
+  const secrets = loadSecrets(siteDir);
+  const problems = checkSecrets(settings, secrets);
+  if (problems.length > 0) throw problemsError('secrets', problems, ['set a new value with "macvpn psk rotate" or "macvpn user rotate NAME"']);
+  return { ...settings, secrets };
+}

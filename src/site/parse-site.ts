@@ -1,0 +1,184 @@
+/**
+ * macvpn.yaml text → validated Settings. Every problem is collected with its field path and
+ * line, so a hand edit that breaks the file is reported precisely and all at once.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import type { Compat, Pool, Problem, Settings, User } from './types.js';
+import { formatIpv4, lastAddress, parseIpv4 } from './ipv4.js';
+import {
+  checkDnsServer, checkEmail, checkIdentifier, checkLabel, checkListen, checkOpenbsd, checkServer,
+  checkUserName, defaultIdentifier, parsePool,
+} from './rules.js';
+import { NEWEST_OPENBSD } from '../openbsd/versions.js';
+
+export const SETTINGS_KEYS = ['server', 'listen', 'openbsd', 'pool', 'dns', 'organization', 'identifier', 'compat', 'users'] as const;
+const USER_KEYS = ['name', 'ip', 'email'] as const;
+
+export const DEFAULT_POOL = '10.0.0.0/24';
+
+export type ParseResult = { ok: true; settings: Settings } | { ok: false; problems: Problem[] };
+
+export function parseSite(text: string): ParseResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: Problem[] = [];
+  const lineOf = (node: Node | null | undefined | unknown): number | undefined => {
+    const range = (node as Node | undefined)?.range;
+    return range ? lines.linePos(range[0]).line : undefined;
+  };
+  const report = (path: string, message: string, node?: unknown) => problems.push({ path, message, line: lineOf(node) });
+
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      problems.push({ path: '', message: `syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, line: lines.linePos(e.pos[0]).line });
+    }
+    return { ok: false, problems };
+  }
+  const root = doc.contents;
+  if (!isMap(root)) {
+    report('', 'must be a mapping of settings (server, users, …)', root);
+    return { ok: false, problems };
+  }
+
+  const fields = new Map<string, Pair<unknown, unknown>>();
+  for (const pair of root.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (key === undefined || !(SETTINGS_KEYS as readonly string[]).includes(key)) {
+      report(key ?? '', `unknown key${key === undefined ? '' : ` "${key}"`} (known: ${SETTINGS_KEYS.join(', ')})`, pair.key);
+      continue;
+    }
+    fields.set(key, pair);
+  }
+
+  /** A scalar field as text; `source` keeps `6.0` as written instead of the number 6. */
+  const text_ = (key: string, required: boolean): string | undefined => {
+    const pair = fields.get(key);
+    const node = pair?.value;
+    if (pair === undefined || node === null || (isScalar(node) && node.value === null)) {
+      if (required) report(key, 'is missing', pair?.key ?? root);
+      return undefined;
+    }
+    if (!isScalar(node) || typeof node.value === 'boolean' || typeof node.value === 'object') {
+      report(key, 'must be a single value', node);
+      return undefined;
+    }
+    return typeof node.value === 'number' ? (node.source ?? String(node.value)) : String(node.value);
+  };
+  const check = (key: string, value: string | undefined, rule: (v: string) => string | undefined) => {
+    const msg = value === undefined ? undefined : rule(value);
+    if (msg) report(key, msg, fields.get(key)?.value);
+    return msg === undefined;
+  };
+
+  const server = text_('server', true);
+  check('server', server, checkServer);
+  const listen = text_('listen', false) ?? 'egress';
+  check('listen', listen, checkListen);
+  const openbsd = text_('openbsd', false) ?? NEWEST_OPENBSD;
+  check('openbsd', openbsd, checkOpenbsd);
+  const poolResult = parsePool(text_('pool', false) ?? DEFAULT_POOL);
+  if (typeof poolResult === 'string') report('pool', poolResult, fields.get('pool')?.value);
+  const pool = typeof poolResult === 'string' ? undefined : poolResult;
+  const organization = text_('organization', false) ?? (server ? `VPN ${server}` : 'VPN');
+  check('organization', organization, checkLabel);
+  const identifier = text_('identifier', false) ?? (server ? defaultIdentifier(server) : 'local.macvpn');
+  check('identifier', identifier, checkIdentifier);
+  const compat = text_('compat', false) ?? 'modern';
+  if (compat !== 'modern' && compat !== 'legacy') report('compat', `${JSON.stringify(compat)} is not "modern" or "legacy"`, fields.get('compat')?.value);
+
+  const dns = readDns(fields.get('dns')?.value, report);
+  const users = readUsers(fields.get('users')?.value, pool, report);
+
+  if (problems.length > 0 || server === undefined || pool === undefined) return { ok: false, problems };
+  return {
+    ok: true,
+    settings: { server, listen, openbsd, pool, dns, organization, identifier, compat: compat as Compat, users },
+  };
+}
+
+type Report = (path: string, message: string, node?: unknown) => void;
+
+function readDns(node: unknown, report: Report): string[] {
+  if (node === undefined || node === null || (isScalar(node) && node.value === null)) return [];
+  if (!isSeq(node)) {
+    report('dns', 'must be a list of IPv4 addresses', node);
+    return [];
+  }
+  const out: string[] = [];
+  node.items.forEach((item, i) => {
+    const value = isScalar(item) && typeof item.value === 'string' ? item.value : undefined;
+    const msg = value === undefined ? 'must be an IPv4 address' : checkDnsServer(value);
+    if (msg) report(`dns[${i}]`, msg, item);
+    else out.push(value!);
+  });
+  if (out.length > 2) report('dns', `lists ${out.length} servers (npppd hands out at most 2)`, node);
+  return out;
+}
+
+/** Addresses a user may hold: inside the pool, not network, broadcast or npppd's own (first) address. */
+export function checkUserIp(value: string, pool: Pool): string | undefined {
+  const ip = parseIpv4(value);
+  if (ip === undefined) return `${JSON.stringify(value)} is not an IPv4 address`;
+  const first = pool.network + 2;
+  const last = lastAddress(pool.network, pool.prefix) - 1;
+  if (ip === pool.network + 1) return `${value} is the server's own address in the pool ${pool.cidr}`;
+  if (ip < first || ip > last) return `${value} is outside the pool ${pool.cidr} (usable ${formatIpv4(first)}-${formatIpv4(last)})`;
+  return undefined;
+}
+
+function readUsers(node: unknown, pool: Pool | undefined, report: Report): User[] {
+  if (node === undefined || node === null || (isScalar(node) && node.value === null)) return [];
+  if (!isSeq(node)) {
+    report('users', 'must be a list of {name, ip, email}', node);
+    return [];
+  }
+  const users: User[] = [];
+  const seenNames = new Map<string, number>();
+  const seenIps = new Map<string, number>();
+  node.items.forEach((item, i) => {
+    const at = `users[${i}]`;
+    if (!isMap(item)) {
+      report(at, 'must be a mapping like {name: alice}', item);
+      return;
+    }
+    const get = (key: string): [string | undefined, unknown] => {
+      const pair = item.items.find((p) => isScalar(p.key) && p.key.value === key);
+      const v = pair?.value;
+      if (v === undefined || v === null || (isScalar(v) && v.value === null)) return [undefined, pair?.key];
+      if (!isScalar(v) || typeof v.value === 'object' || typeof v.value === 'boolean') {
+        report(`${at}.${key}`, 'must be a single value', v);
+        return [undefined, v];
+      }
+      return [typeof v.value === 'number' ? (v.source ?? String(v.value)) : String(v.value), v];
+    };
+    for (const p of item.items) {
+      const k = isScalar(p.key) ? String(p.key.value) : '';
+      if (!(USER_KEYS as readonly string[]).includes(k)) report(`${at}.${k}`, `unknown key (known: ${USER_KEYS.join(', ')})`, p.key);
+    }
+    const [name, nameNode] = get('name');
+    const [ip, ipNode] = get('ip');
+    const [email, emailNode] = get('email');
+    if (name === undefined) report(`${at}.name`, 'is missing', nameNode ?? item);
+    else {
+      const msg = checkUserName(name);
+      if (msg) report(`${at}.name`, `${JSON.stringify(name)} ${msg}`, nameNode);
+      const key = name.toLowerCase();
+      const prior = seenNames.get(key);
+      if (prior !== undefined) report(`${at}.name`, `"${name}" duplicates users[${prior}] (names are compared ignoring case)`, nameNode);
+      else seenNames.set(key, i);
+    }
+    if (ip !== undefined && pool !== undefined) {
+      const msg = checkUserIp(ip, pool);
+      if (msg) report(`${at}.ip`, msg, ipNode);
+      const prior = seenIps.get(ip);
+      if (prior !== undefined) report(`${at}.ip`, `${ip} is already given to users[${prior}]`, ipNode);
+      else seenIps.set(ip, i);
+    }
+    if (email !== undefined) {
+      const msg = checkEmail(email);
+      if (msg) report(`${at}.email`, msg, emailNode);
+    }
+    if (name !== undefined) users.push({ name, ...(ip !== undefined && { ip }), ...(email !== undefined && { email }) });
+  });
+  return users;
+}

@@ -1,0 +1,58 @@
+/** Client compatibility level: `modern` for macOS 10.15+/iOS 13+, `legacy` adds pre-2019 transforms. */
+export type Compat = 'modern' | 'legacy';
+
+/** One VPN user as stored in macvpn.yaml (no secrets). */
+export interface User {
+  /** Account name: the PPP AuthName and the npppd-users record name. */
+  name: string;
+  /** Fixed tunnel address inside the pool, if any. */
+  ip?: string;
+  /** Address `macvpn mail` sends the profile to by default. */
+  email?: string;
+}
+
+/** An IPv4 pool in CIDR form, validated and normalised. */
+export interface Pool {
+  /** Canonical CIDR text, e.g. `10.0.0.0/24`. */
+  cidr: string;
+  /** Network address as a 32-bit unsigned integer. */
+  network: number;
+  prefix: number;
+}
+
+/** The settings part of a site: everything in macvpn.yaml. */
+export interface Settings {
+  /** Host name or IP address clients dial (PPP CommRemoteAddress). */
+  server: string;
+  /** `egress` or a literal local address for the ipsec.conf `from`. */
+  listen: string;
+  /** Target OpenBSD release, e.g. `7.9`. */
+  openbsd: string;
+  pool: Pool;
+  dns: string[];
+  organization: string;
+  /** Reverse-DNS prefix for profile identifiers. */
+  identifier: string;
+  compat: Compat;
+  users: User[];
+}
+
+/** Secrets kept under secrets/: never in macvpn.yaml. */
+export interface Secrets {
+  psk: string;
+  /** Password per user name. */
+  passwords: ReadonlyMap<string, string>;
+}
+
+/** A fully validated site: settings plus secrets. */
+export interface Site extends Settings {
+  secrets: Secrets;
+}
+
+/** One problem found while validating; `path` is the field path (`users[2].name`). */
+export interface Problem {
+  path: string;
+  message: string;
+  /** 1-based line in the source file when known. */
+  line?: number;
+}
