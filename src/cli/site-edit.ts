@@ -34,7 +34,8 @@ export function siteFiles(settings: Settings, psk: string, passwords: ReadonlyMa
 /** Validates a new site state as a whole (the rendered YAML is parsed back) before any write. */
 export function validateSiteState(settings: Settings, psk: string, passwords: ReadonlyMap<string, string>): Settings {
   const parsed = parseSite(renderSiteYaml(settings));
-  if (!parsed.ok) throw problemsError(SITE_FILE, parsed.problems);
+  // Line numbers would point into the new text, not the file on disk: leave them out.
+  if (!parsed.ok) throw problemsError(SITE_FILE, parsed.problems.map(({ line: _line, ...p }) => p));
   const problems = checkSecrets(parsed.settings, { psk, passwords });
   if (problems.length > 0) throw problemsError('secrets', problems);
   return parsed.settings;

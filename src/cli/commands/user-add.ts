@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { type Ctx, readStdinValue } from '../context.js';
 import { MacvpnError } from '../../errors.js';
-import { checkPassword, checkUserName } from '../../site/rules.js';
+import { checkEmail, checkPassword, checkUserName } from '../../site/rules.js';
+import { checkUserIp } from '../../site/parse-site.js';
 import { generateSecret, PASSWORD_LENGTH } from '../../site/secrets.js';
 import { editSite } from '../site-edit.js';
 import type { User } from '../../site/types.js';
@@ -10,6 +11,8 @@ import type { User } from '../../site/types.js';
 export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unknown>): Promise<void> {
   const nameMsg = checkUserName(name!);
   if (nameMsg) throw new MacvpnError(`user name ${JSON.stringify(name)} ${nameMsg}`);
+  const emailMsg = typeof opts.email === 'string' ? checkEmail(opts.email) : undefined;
+  if (emailMsg) throw new MacvpnError(`--email ${emailMsg}`);
   let password: string;
   if (opts.passwordStdin) {
     password = await readStdinValue(ctx, 'password');
@@ -21,6 +24,10 @@ export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unkno
   await editSite(ctx, (site) => {
     const clash = site.users.find((u) => u.name.toLowerCase() === name!.toLowerCase());
     if (clash) throw new MacvpnError(`user "${clash.name}" already exists`, [`rotate the password with "macvpn user rotate ${clash.name}"`]);
+    const ipMsg = typeof opts.ip === 'string' ? checkUserIp(opts.ip, site.pool) : undefined;
+    if (ipMsg) throw new MacvpnError(`--ip ${ipMsg}`);
+    const taken = site.users.find((u) => u.ip !== undefined && u.ip === opts.ip);
+    if (taken) throw new MacvpnError(`--ip ${taken.ip} is already given to user "${taken.name}"`);
     const user: User = { name: name!, ...(typeof opts.ip === 'string' && { ip: opts.ip }), ...(typeof opts.email === 'string' && { email: opts.email }) };
     const passwords = new Map(site.secrets.passwords);
     passwords.set(name!, password);

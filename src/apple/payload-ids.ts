@@ -1,0 +1,40 @@
+/**
+ * Stable identifiers. macOS replaces an installed profile when a new one has the same top-level
+ * PayloadIdentifier, and updates payloads in place when PayloadIdentifier and PayloadUUID both
+ * match (apple.md §1, TopLevel.yaml, CommonPayloadKeys.yaml), so everything here is derived from
+ * the site's identifier prefix and the user name, never random: a re-issued profile replaces
+ * the old one instead of adding a second VPN.
+ */
+import { v5 as uuidv5 } from 'uuid';
+
+/** Namespace for macvpn's UUIDv5 names (a fixed random UUID, never change it). */
+const MACVPN_NAMESPACE = '2f7c5a8e-1b4d-4f6a-9c3e-8d5b7a1e0c94';
+
+/**
+ * A user name as one identifier segment: letters, digits, `-` and `.` stay; `_` and `@` become
+ * `_5f` / `_40`, so the mapping is one-to-one (e-mail-like names broke VPN payloads in
+ * trailofbits/algo#701, field.md §3.5).
+ */
+export function identifierSegment(name: string): string {
+  return name.replace(/[^A-Za-z0-9.-]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export interface ProfileIds {
+  profileIdentifier: string;
+  profileUuid: string;
+  vpnIdentifier: string;
+  vpnUuid: string;
+}
+
+/** Upper-case like uuidgen output (TopLevel.yaml: "you can use 'uuidgen'"). */
+const uuid = (name: string) => uuidv5(name, MACVPN_NAMESPACE).toUpperCase();
+
+export function profileIds(identifier: string, user: string): ProfileIds {
+  const base = `${identifier}.macvpn.${identifierSegment(user)}`;
+  return {
+    profileIdentifier: base,
+    profileUuid: uuid(`${identifier}\u0000${user}\u0000profile`),
+    vpnIdentifier: `${base}.vpn`,
+    vpnUuid: uuid(`${identifier}\u0000${user}\u0000vpn.l2tp`),
+  };
+}

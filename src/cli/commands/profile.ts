@@ -1,0 +1,49 @@
+/** macvpn profile NAME: one user's .mobileconfig, signed unless --unsigned. */
+import path from 'node:path';
+import type { Ctx } from '../context.js';
+import { MacvpnError } from '../../errors.js';
+import { loadSite } from '../../io/read-site.js';
+import { loadSigner } from '../../io/read-signer.js';
+import { profilePath, PROFILES_DIR } from '../../io/site-paths.js';
+import { writeFiles } from '../../io/write-files.js';
+import { MODE_SECRET } from '../../plan/output-file.js';
+import { profileBytes } from '../../plan/plan-profiles.js';
+import type { Site } from '../../site/types.js';
+
+export function findUser(site: Site, name: string) {
+  const user = site.users.find((u) => u.name === name);
+  if (!user) throw new MacvpnError(`no user ${JSON.stringify(name)} in macvpn.yaml`, ['see "macvpn user list", or add one with "macvpn user add NAME"']);
+  return user;
+}
+
+export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unknown>): Promise<void> {
+  if (opts.stdout && opts.output) throw new MacvpnError('--stdout and -o/--output cannot be used together', [], 2);
+  const signed = !opts.unsigned;
+  // Refuse binary on a terminal before doing any work (age: "refusing to output binary to the terminal").
+  if (opts.stdout && signed && ctx.io.stdout.isTTY) {
+    throw new MacvpnError('refusing to write a signed (binary) profile to the terminal', ['use -o FILE, redirect stdout, or add --unsigned']);
+  }
+  const site = loadSite(ctx.siteDir);
+  const user = findUser(site, name!);
+  const now = new Date();
+  const signer = signed ? loadSigner(ctx.siteDir, now) : undefined;
+  if (signed && !signer) {
+    throw new MacvpnError('this site has no signing certificate', ['import one with "macvpn signer import", or use --unsigned']);
+  }
+  const includePassword = opts.password !== false;
+  const bytes = profileBytes(site, user, {
+    includePassword,
+    scope: opts.scope === 'user' ? 'User' : 'System',
+    ...(signer && { signer }),
+    signingTime: now,
+  });
+  if (opts.stdout) {
+    ctx.io.stdout.write(bytes);
+    return;
+  }
+  const target = typeof opts.output === 'string' ? path.resolve(ctx.io.cwd, opts.output) : path.join(ctx.siteDir, profilePath(user.name));
+  if (typeof opts.output !== 'string') writeFiles(ctx.siteDir, [{ path: profilePath(user.name), contents: bytes, mode: MODE_SECRET }]);
+  else writeFiles(path.dirname(target), [{ path: path.basename(target), contents: bytes, mode: MODE_SECRET }]);
+  const shown = typeof opts.output === 'string' ? target : `${PROFILES_DIR}/${user.name}.mobileconfig`;
+  ctx.out(`wrote ${shown} (0600, ${signed ? 'signed' : 'unsigned'}; holds the shared secret${includePassword ? ` and ${user.name}'s password` : ''})`);
+}
