@@ -1,5 +1,32 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// CommonJS on purpose (bin/package.json): the CLI is one bundle, dist/macvpn.cjs, compiled with
+// its V8 code cache so that `macvpn profile` starts fast (scripts/bundle.mjs, DESIGN.md §6).
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const Module = require('node:module');
+
+function load() {
+  const file = path.join(__dirname, '..', 'dist', 'macvpn.cjs');
+  let source;
+  try {
+    source = fs.readFileSync(file, 'utf8');
+  } catch {
+    process.stderr.write('macvpn: error: dist/macvpn.cjs is missing\nmacvpn: hint: run "npm run build" (npm ci does it for you)\n');
+    process.exit(1);
+  }
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(file + '.cache');
+  } catch {
+    // no cache: compile normally
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+  return mod.exports;
+}
 
 const readStdin = async () => {
   const chunks = [];
@@ -7,10 +34,8 @@ const readStdin = async () => {
   return Buffer.concat(chunks).toString('utf8');
 };
 
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-  readStdin,
-});
+load()
+  .main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), readStdin })
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -12,6 +12,17 @@ import { resolveSiteDir } from '../io/site-paths.js';
 type Opts = Record<string, unknown>;
 type Run = (ctx: Ctx, args: string[], opts: Opts) => Promise<void>;
 
+/** Each command's implementation, imported only when it runs (esbuild keeps these lazy in the bundle). */
+const COMMANDS: Record<string, () => Promise<{ run: Run }>> = {
+  init: () => import('./commands/init.js'),
+  'user-add': () => import('./commands/user-add.js'),
+  'user-remove': () => import('./commands/user-remove.js'),
+  'user-list': () => import('./commands/user-list.js'),
+  'user-rotate': () => import('./commands/user-rotate.js'),
+  'psk-rotate': () => import('./commands/psk-rotate.js'),
+  profile: () => import('./commands/profile.js'),
+};
+
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -25,7 +36,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       const positional = args.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : a === undefined ? [] : [a])) as string[];
       const opts = cmd.optsWithGlobals();
       const ctx = makeCtx(io, resolveSiteDir(opts.site as string | undefined, io.env, io.cwd));
-      return (import(`./commands/${name}.js`) as Promise<{ run: Run }>).then((m) => m.run(ctx, positional, opts));
+      const load = COMMANDS[name];
+      if (!load) throw new MacvpnError(`"${name}" is not implemented in this build`);
+      return load().then((m) => m.run(ctx, positional, opts));
     };
 
   program

@@ -1,0 +1,92 @@
+/** Issue 3: the profile's content, checked against Apple's schema files and parsed back. */
+import { describe, expect, it } from 'vitest';
+import { parse } from 'plist';
+import { buildProfile, buildProfileXml } from '../../src/apple/build-profile.js';
+import { profileIds, identifierSegment } from '../../src/apple/payload-ids.js';
+import { readTypedPlist } from '../../src/apple/read-plist.js';
+import { checkProfile } from '../../src/apple/check-profile.js';
+import { schemaProblems } from '../helpers/apple-schema.js';
+import { fixtureSite } from '../helpers/site-fixture.js';
+
+const site = fixtureSite();
+const alice = site.users[0]!;
+const xml = buildProfileXml(site, alice, { includePassword: true, scope: 'System' });
+
+describe('profile content', () => {
+  it('conforms to apple-schema (TopLevel, CommonPayloadKeys, com.apple.vpn.managed)', () => {
+    expect(schemaProblems(xml)).toEqual([]);
+    expect(schemaProblems(buildProfileXml(site, alice, { includePassword: false, scope: 'User' }))).toEqual([]);
+    expect(schemaProblems(buildProfileXml(fixtureSite({ dns: [] }), alice, { includePassword: true, scope: 'System' }))).toEqual([]);
+  });
+  it('the schema checker catches a wrong key type and an unknown key', () => {
+    const bad = Buffer.from(
+      Buffer.from(xml)
+        .toString('utf8')
+        .replace(/(<key>OverridePrimary<\/key>\s*)<integer>1<\/integer>/, '$1<true/>')
+        .replace('<key>VPNType</key>', '<key>Bogus</key><string>x</string><key>VPNType</key>'),
+    );
+    const problems = schemaProblems(bad);
+    expect(problems).toContain('PayloadContent[0].IPv4.OverridePrimary: is <boolean>, schema says <integer>');
+    expect(problems).toContain('PayloadContent[0].Bogus: not in the schema');
+  });
+  it('holds the L2TP settings of the manual procedure', () => {
+    const typed = readTypedPlist(xml);
+    const summary = checkProfile(typed);
+    expect(summary).toMatchObject({
+      problems: [], vpnType: 'L2TP', server: 'vpn.example.com', account: 'alice', hasPassword: true,
+      sendAllTraffic: true, dns: ['10.0.0.1'], scope: 'System', vpnName: 'Example Corp VPN',
+    });
+    const obj = parse(Buffer.from(xml).toString('utf8')) as any;
+    const vpn = obj.PayloadContent[0];
+    expect(Buffer.from(vpn.IPSec.SharedSecret).toString('utf8')).toBe(site.secrets.psk);
+    expect(vpn.PPP.AuthPassword).toBe(site.secrets.passwords.get('alice'));
+    expect(Buffer.from(xml).toString('utf8')).toMatch(/<key>OverridePrimary<\/key>\s*<integer>1<\/integer>/);
+    expect(Buffer.from(xml).toString('utf8')).toMatch(/<key>SharedSecret<\/key>\s*<data>/);
+  });
+  it('--no-password leaves AuthPassword out', () => {
+    const obj = parse(Buffer.from(buildProfileXml(site, alice, { includePassword: false, scope: 'System' })).toString()) as any;
+    expect(obj.PayloadContent[0].PPP).toEqual({ CommRemoteAddress: 'vpn.example.com', AuthName: 'alice' });
+    expect(obj.PayloadDescription).toContain('asked for your VPN password');
+  });
+  it('round-trips hostile text unchanged', () => {
+    const hostile = fixtureSite({ organization: 'A&B <Ops> "x"' }, { alice: 'p<a&s>s"w\'d' });
+    const out = buildProfileXml(hostile, alice, { includePassword: true, scope: 'System' });
+    const obj = parse(Buffer.from(out).toString('utf8')) as any;
+    expect(obj.PayloadOrganization).toBe('A&B <Ops> "x"');
+    expect(obj.PayloadContent[0].PPP.AuthPassword).toBe('p<a&s>s"w\'d');
+    expect(obj.PayloadDisplayName).toBe(buildProfile(hostile, alice, { includePassword: true, scope: 'System' }).PayloadDisplayName);
+    expect(schemaProblems(out)).toEqual([]);
+  });
+  it('is deterministic and ends with a newline', () => {
+    expect(Buffer.from(buildProfileXml(site, alice, { includePassword: true, scope: 'System' }))).toEqual(Buffer.from(xml));
+    expect(Buffer.from(xml).toString('utf8').endsWith('</plist>\n')).toBe(true);
+    expect(Buffer.from(xml).includes('\r')).toBe(false);
+  });
+});
+
+describe('identifiers (a re-issued profile replaces the installed one)', () => {
+  it('are derived from the site identifier and the user, never random', () => {
+    const a = profileIds('com.example.vpn', 'alice');
+    expect(profileIds('com.example.vpn', 'alice')).toEqual(a);
+    expect(a.profileIdentifier).toBe('com.example.vpn.macvpn.alice');
+    expect(a.vpnIdentifier).toBe('com.example.vpn.macvpn.alice.vpn');
+    expect(a.profileUuid).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/);
+    expect(a.vpnUuid).not.toBe(a.profileUuid);
+    const b = profileIds('com.example.vpn', 'bob');
+    expect(new Set([a.profileUuid, a.vpnUuid, b.profileUuid, b.vpnUuid]).size).toBe(4);
+    expect(profileIds('org.other', 'alice').profileUuid).not.toBe(a.profileUuid);
+  });
+  it('survive changes to the secrets (rotation re-issues the same identity)', () => {
+    const rotated = fixtureSite({}, { alice: 'a-new-password' });
+    const ids = (x: Uint8Array) => {
+      const o = parse(Buffer.from(x).toString()) as any;
+      return [o.PayloadIdentifier, o.PayloadUUID, o.PayloadContent[0].PayloadIdentifier, o.PayloadContent[0].PayloadUUID];
+    };
+    expect(ids(buildProfileXml(rotated, alice, { includePassword: true, scope: 'System' }))).toEqual(ids(xml));
+  });
+  it('encode user names one-to-one into an identifier segment', () => {
+    expect(identifierSegment('bob@example.com')).toBe('bob_40example.com');
+    expect(identifierSegment('a_b')).toBe('a_5fb');
+    expect(identifierSegment('a_40b')).not.toBe(identifierSegment('a@b'));
+  });
+});
