@@ -1,0 +1,41 @@
+/** macvpn server: write the OpenBSD server tree (server/ or --out DIR) for the site's users. */
+import path from 'node:path';
+import { type Ctx, printWritten } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { checkOpenbsd } from '../../site/rules.js';
+import { loadSite } from '../../io/read-site.js';
+import { withLock } from '../../io/lock.js';
+import { ensureDir, writeFiles } from '../../io/write-files.js';
+import { SERVER_DIR } from '../../io/site-paths.js';
+import { planServer } from '../../plan/plan-server.js';
+import { KNOWN_OPENBSD } from '../../openbsd/versions.js';
+
+export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknown>): Promise<void> {
+  const version = typeof opts.openbsd === 'string' ? opts.openbsd : undefined;
+  if (version !== undefined) {
+    const msg = checkOpenbsd(version);
+    if (msg) throw new UsageError(`--openbsd ${JSON.stringify(version)} is not a known OpenBSD release`, [`known releases: ${KNOWN_OPENBSD.join(', ')}`]);
+  }
+  const out = typeof opts.out === 'string' ? path.resolve(ctx.io.cwd, opts.out) : path.join(ctx.siteDir, SERVER_DIR);
+  const { site, files } = await withLock(ctx.siteDir, () => {
+    const loaded = loadSite(ctx.siteDir);
+    // Everything is rendered (and every problem found) before the first write.
+    const planned = planServer(loaded, version !== undefined ? { openbsd: version } : {});
+    ensureDir(out);
+    writeFiles(out, planned);
+    return { site: loaded, files: planned };
+  });
+  const release = version ?? site.openbsd;
+  ctx.out(`wrote ${out} for OpenBSD ${release} (${site.server}, ${site.users.length} user${site.users.length === 1 ? '' : 's'}):`);
+  printWritten(ctx, out, files);
+  ctx.out('files marked (secret) hold the shared secret or passwords: keep them 0600 and off shared disks');
+  ctx.out('next: copy the folder to the router and run install.sh as root, for example');
+  ctx.out(`  scp -r ${shellWord(out)} root@ROUTER:macvpn-server`);
+  ctx.out('  ssh root@ROUTER sh macvpn-server/check.sh     # validates, changes nothing');
+  ctx.out('  ssh root@ROUTER sh macvpn-server/install.sh   # backs up, installs, enables and starts the VPN');
+}
+
+/** A path as one shell word for the printed example commands. */
+function shellWord(p: string): string {
+  return /^[A-Za-z0-9_./:@-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
+}
