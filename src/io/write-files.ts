@@ -6,6 +6,7 @@
  * chmod-ed explicitly (STYLE.md §2.6).
  */
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MODE_DIR, type OutputFile } from '../plan/output-file.js';
@@ -16,6 +17,12 @@ export interface WriteOptions {
   dirMode?: number;
   /** Paths (relative to base) to delete after the new files are in place. */
   remove?: string[];
+}
+
+/** A complete temp file waiting to be renamed over its target. */
+export interface Staged {
+  tmp: string;
+  target: string;
 }
 
 /** Creates `dir` and missing parents with `mode` (exact, not umask-reduced). */
@@ -42,45 +49,76 @@ function fsyncDir(dir: string): void {
   }
 }
 
-function writeTemp(target: string, contents: string | Uint8Array, mode: number): string {
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', mode);
+const tempName = (target: string) =>
+  path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+const bytesOf = (c: string | Uint8Array) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c);
+
+/** Writes one file's temp copy (exclusive create, exact mode, fsync). */
+export function stageFile(base: string, f: OutputFile, dirMode = MODE_DIR): Staged {
+  const target = path.join(base, f.path);
+  ensureDir(path.dirname(target), dirMode);
+  const tmp = tempName(target);
+  const fd = fs.openSync(tmp, 'wx', f.mode);
   try {
-    fs.writeSync(fd, typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents);
-    fs.fchmodSync(fd, mode);
+    fs.writeSync(fd, bytesOf(f.contents));
+    fs.fchmodSync(fd, f.mode);
     fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  fs.closeSync(fd);
-  return tmp;
-}
-
-export function writeFiles(base: string, files: readonly OutputFile[], options: WriteOptions = {}): void {
-  const temps: Array<[string, string]> = [];
-  try {
-    for (const f of files) {
-      const target = path.join(base, f.path);
-      ensureDir(path.dirname(target), options.dirMode ?? MODE_DIR);
-      temps.push([writeTemp(target, f.contents, f.mode), target]);
-    }
-  } catch (e) {
-    for (const [tmp] of temps) fs.rmSync(tmp, { force: true });
     throw ioError(e, 'write');
   }
-  const dirs = new Set<string>();
-  for (const [tmp, target] of temps) {
-    fs.renameSync(tmp, target);
-    dirs.add(path.dirname(target));
+  fs.closeSync(fd);
+  return { tmp, target };
+}
+
+/** The same on libuv's threadpool, so bulk builds overlap disk waits with signing. */
+export async function stageFileAsync(base: string, f: OutputFile, dirMode = MODE_DIR): Promise<Staged> {
+  const target = path.join(base, f.path);
+  ensureDir(path.dirname(target), dirMode);
+  const tmp = tempName(target);
+  const handle = await fsp.open(tmp, 'wx', f.mode);
+  try {
+    await handle.writeFile(bytesOf(f.contents));
+    await handle.chmod(f.mode);
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    fs.rmSync(tmp, { force: true });
+    throw ioError(e, 'write');
   }
-  for (const rel of options.remove ?? []) {
-    const target = path.join(base, rel);
+  await handle.close();
+  return { tmp, target };
+}
+
+export function discardStaged(staged: readonly Staged[]): void {
+  for (const s of staged) fs.rmSync(s.tmp, { force: true });
+}
+
+/** Renames every staged file into place, deletes `remove`, then fsyncs the touched folders. */
+export function commitStaged(staged: readonly Staged[], base?: string, remove: readonly string[] = []): void {
+  const dirs = new Set<string>();
+  for (const s of staged) {
+    fs.renameSync(s.tmp, s.target);
+    dirs.add(path.dirname(s.target));
+  }
+  for (const rel of remove) {
+    const target = path.join(base ?? '.', rel);
     fs.rmSync(target, { force: true });
     dirs.add(path.dirname(target));
   }
   for (const d of dirs) fsyncDir(d);
+}
+
+export function writeFiles(base: string, files: readonly OutputFile[], options: WriteOptions = {}): void {
+  const staged: Staged[] = [];
+  try {
+    for (const f of files) staged.push(stageFile(base, f, options.dirMode));
+  } catch (e) {
+    discardStaged(staged);
+    throw ioError(e, 'write');
+  }
+  commitStaged(staged, base, options.remove);
 }
 
 /** Turns a Node fs error into a one-line MacvpnError naming the path. */
