@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stageFileAsync, commitStaged, writeFiles } from '../../src/io/write-files.js';
+import { modeOf, snapshot, tempDir } from '../helpers/cli.js';
+import { MacvpnError } from '../../src/errors.js';
+
+describe('writeFiles', () => {
+  it('writes exact modes whatever the umask, and replaces existing files', () => {
+    const dir = tempDir();
+    const old = process.umask(0o077);
+    try {
+      fs.writeFileSync(path.join(dir, 'a'), 'old', { mode: 0o600 });
+      writeFiles(dir, [
+        { path: 'a', contents: 'new', mode: 0o644 },
+        { path: 'sub/deeper/b', contents: new Uint8Array([1, 2]), mode: 0o700 },
+      ]);
+    } finally {
+      process.umask(old);
+    }
+    expect(fs.readFileSync(path.join(dir, 'a'), 'utf8')).toBe('new');
+    expect(modeOf(path.join(dir, 'a'))).toBe('0644');
+    expect(modeOf(path.join(dir, 'sub/deeper/b'))).toBe('0700');
+    expect(modeOf(path.join(dir, 'sub'))).toBe('0700');
+  });
+  it('changes nothing when any file of the plan fails', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'a'), 'keep');
+    fs.writeFileSync(path.join(dir, 'blocker'), 'a file where a folder is needed');
+    const before = snapshot(dir);
+    expect(() =>
+      writeFiles(dir, [
+        { path: 'a', contents: 'changed', mode: 0o600 },
+        { path: 'blocker/x', contents: 'x', mode: 0o600 },
+      ]),
+    ).toThrow(MacvpnError);
+    expect(snapshot(dir)).toEqual(before);
+  });
+  it('removes listed files after the new ones are in place', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'gone'), 'x');
+    writeFiles(dir, [{ path: 'kept', contents: 'y', mode: 0o600 }], { remove: ['gone', 'never-existed'] });
+    expect(fs.readdirSync(dir).sort()).toEqual(['kept']);
+  });
+  it('stages asynchronously and commits together', async () => {
+    const dir = tempDir();
+    const staged = await Promise.all([1, 2, 3].map((i) => stageFileAsync(dir, { path: `p/${i}`, contents: `${i}`, mode: 0o600 })));
+    expect(fs.readdirSync(path.join(dir, 'p')).every((f) => f.endsWith('.tmp'))).toBe(true);
+    commitStaged(staged);
+    expect(fs.readdirSync(path.join(dir, 'p')).sort()).toEqual(['1', '2', '3']);
+    expect(modeOf(path.join(dir, 'p/2'))).toBe('0600');
+  });
+});
