@@ -1,0 +1,216 @@
+/**
+ * install.sh and check.sh: syntax (sh -n, shellcheck when installed) and real runs with dash
+ * against a fake root (MACVPN_ROOT) whose tools are stubs that log their argv. Asserts the order
+ * of calls (validation before anything is enabled or loaded), the backups, that a rejected file
+ * changes nothing, and that a second run changes nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { planServer } from '../../src/plan/plan-server.js';
+import { writeFiles } from '../../src/io/write-files.js';
+import { KNOWN_OPENBSD } from '../../src/openbsd/versions.js';
+import { snapshot, tempDir } from '../helpers/cli.js';
+import { fixtureSite, GOLDEN_VERSIONS } from './fixture.js';
+import type { Site } from '../../src/site/types.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+
+describe.each(GOLDEN_VERSIONS)('scripts for OpenBSD %s', (v) => {
+  const files = planServer(fixtureSite(), { openbsd: v });
+  for (const name of ['install.sh', 'check.sh']) {
+    const text = files.find((f) => f.path === name)!.contents as string;
+    it(`${name} passes sh -n`, () => {
+      const r = spawnSync('sh', ['-n'], { input: text });
+      expect(r.stderr.toString()).toBe('');
+      expect(r.status).toBe(0);
+    });
+    it.skipIf(!hasShellcheck)(`${name} passes shellcheck -s sh`, () => {
+      const r = spawnSync('shellcheck', ['-s', 'sh', '-'], { input: text });
+      expect(r.stdout.toString()).toBe('');
+      expect(r.status).toBe(0);
+    });
+  }
+});
+
+const STUB = (name: string, extra = '') => `#!/bin/sh\necho "${name} $*" >>"$MACVPN_TEST_LOG"\n${extra}exit 0\n`;
+const RCD = (name: string) => `#!/bin/sh
+echo "rc.d/${name} $*" >>"$MACVPN_TEST_LOG"
+run="$MACVPN_ROOT/var/run/${name}.running"
+case $1 in
+check) [ -e "$run" ] ;;
+start|restart) : >"$run"${name === 'isakmpd' ? '; [ -p "$MACVPN_ROOT/var/run/isakmpd.fifo" ] || mkfifo "$MACVPN_ROOT/var/run/isakmpd.fifo"' : ''} ;;
+stop) rm -f "$run" ;;
+esac
+`;
+
+const OLD_PF = 'set skip on lo\n\nblock return\t# block stateless traffic\npass\t\t# establish keep-state\n';
+const OLD_SYSCTL = 'net.inet.ip.forwarding=0\t# 1=Permit forwarding\nkern.maxfiles=4096\n';
+
+/** A fake router: stub tools on PATH, rc.d stubs, an old ipsec.conf, pf.conf and sysctl.conf. */
+function fakeRouter(version: string, site: Site = fixtureSite()) {
+  const base = tempDir('macvpn-router-');
+  dirs.push(base);
+  const root = path.join(base, 'root');
+  const bin = path.join(base, 'bin');
+  const tree = path.join(base, 'tree');
+  const log = path.join(base, 'log');
+  for (const d of [bin, tree, path.join(base, 'tmp'), path.join(root, 'etc/rc.d'), path.join(root, 'var/run')]) fs.mkdirSync(d, { recursive: true });
+  const stub = (dir: string, name: string, text: string) => fs.writeFileSync(path.join(dir, name), text, { mode: 0o755 });
+  stub(bin, 'rcctl', STUB('rcctl'));
+  stub(bin, 'sysctl', STUB('sysctl'));
+  stub(bin, 'pfctl', STUB('pfctl'));
+  stub(bin, 'npppd', STUB('npppd'));
+  stub(bin, 'ipsecctl', STUB('ipsecctl', 'if [ "$1" = -n ] && [ "${MACVPN_TEST_FAIL:-}" = ipsecctl ]; then echo "syntax error" >&2; exit 1; fi\n'));
+  // install(1) without -o/-g, which need root: log, then run the real one.
+  stub(bin, 'install', `#!/bin/sh\necho "install $*" >>"$MACVPN_TEST_LOG"\nargs=""\nwhile [ $# -gt 0 ]; do case $1 in -o|-g) shift 2 ;; *) args="$args $1"; shift ;; esac; done\n# shellcheck disable=SC2086\nexec /usr/bin/install $args\n`);
+  stub(path.join(root, 'etc/rc.d'), 'isakmpd', RCD('isakmpd'));
+  stub(path.join(root, 'etc/rc.d'), 'npppd', RCD('npppd'));
+  fs.writeFileSync(path.join(root, 'etc/ipsec.conf'), '# old\n', { mode: 0o600 });
+  fs.writeFileSync(path.join(root, 'etc/pf.conf'), OLD_PF, { mode: 0o600 });
+  fs.writeFileSync(path.join(root, 'etc/sysctl.conf'), OLD_SYSCTL, { mode: 0o644 });
+  const files = planServer(site, { openbsd: version });
+  writeFiles(tree, files);
+  const run = (script: string, env: Record<string, string> = {}, args: string[] = []) => {
+    fs.writeFileSync(log, '');
+    const r = spawnSync('sh', [path.join(tree, script), ...args], {
+      env: { PATH: `${bin}:${process.env.PATH}`, MACVPN_ROOT: root, MACVPN_TEST_LOG: log, TMPDIR: path.join(base, 'tmp'), ...env },
+      encoding: 'utf8',
+    });
+    const calls = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split(root).join('ROOT'));
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls };
+  };
+  /** etc/ and var/backups/ (var/run holds a FIFO, which cannot be read for a hash). */
+  const state = () => ({ etc: snapshot(path.join(root, 'etc')), backups: fs.existsSync(path.join(root, 'var/backups')) ? snapshot(path.join(root, 'var/backups')) : {} });
+  const read = (p: string) => fs.readFileSync(path.join(root, p), 'utf8');
+  return { root, tree, base, files, run, state, read, rewrite: (s: Site) => writeFiles(tree, planServer(s, { openbsd: version })) };
+}
+
+const VALIDATION = ['ipsecctl -n -f', 'npppd -n -f', 'pfctl -n -f'];
+const firstIndex = (calls: string[], prefixes: string[]) => Math.min(...prefixes.map((p) => calls.findIndex((c) => c.startsWith(p))).filter((i) => i >= 0));
+const lastIndex = (calls: string[], prefixes: string[]) => Math.max(...prefixes.map((p) => calls.findIndex((c) => c.startsWith(p))));
+const ACTIONS = ['install ', 'rcctl ', 'sysctl ', 'pfctl -f', 'rc.d/', 'ipsecctl -f'];
+
+describe.each(['5.6', '5.7', '7.9'])('install.sh on a fake OpenBSD %s root', (v) => {
+  const r = fakeRouter(v);
+  const first = r.run('install.sh');
+  const afterFirst = r.state();
+  const second = r.run('install.sh');
+
+  it('succeeds', () => {
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+  });
+
+  it('validates the staged files before it installs, enables, loads or starts anything', () => {
+    expect(first.calls.slice(0, 3).map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual(VALIDATION);
+    expect(lastIndex(first.calls, VALIDATION)).toBeLessThan(firstIndex(first.calls, ACTIONS));
+    // The checks read staged copies, never the live /etc files.
+    for (const c of first.calls.slice(0, 3)) expect(c).not.toContain('ROOT/etc/');
+  });
+
+  it('enables, applies sysctl, loads pf, starts isakmpd, waits, then loads ipsec.conf, then npppd', () => {
+    const actions = first.calls.filter((c) => !c.startsWith('install ') && !VALIDATION.some((p) => c.startsWith(p)));
+    const enable = v === '5.6' ? [] : v === '5.7'
+      ? ['rcctl enable isakmpd flags -K', 'rcctl enable ipsec', 'rcctl enable npppd']
+      : ['rcctl set isakmpd status on', 'rcctl set isakmpd flags -K', 'rcctl set ipsec status on', 'rcctl set npppd status on'];
+    expect(actions).toEqual([
+      ...enable,
+      'sysctl net.pipex.enable=1',
+      'sysctl net.inet.ip.forwarding=1',
+      'pfctl -f ROOT/etc/pf.conf',
+      'rc.d/isakmpd check', 'rc.d/isakmpd stop', 'rc.d/isakmpd start',
+      'ipsecctl -f ROOT/etc/ipsec.conf',
+      'rc.d/npppd check', 'rc.d/npppd start',
+    ]);
+  });
+
+  it('installs the generated files with root:wheel and their modes', () => {
+    for (const f of r.files.filter((f) => f.path.startsWith('etc/') && f.path !== 'etc/sysctl.macvpn.conf')) {
+      expect(r.read(f.path), f.path).toBe(f.contents);
+      expect((fs.statSync(path.join(r.root, f.path)).mode & 0o777).toString(8), f.path).toBe('600');
+      const re = new RegExp(`^install -o root -g wheel -m 0600 \\S+/${path.basename(f.path)} ROOT/${f.path}$`);
+      expect(first.calls.filter((c) => re.test(c)), f.path).toHaveLength(1);
+    }
+  });
+
+  it('merges the sysctl lines and the pf anchor hook, keeping the rest', () => {
+    expect(r.read('etc/sysctl.conf')).toBe('kern.maxfiles=4096\n# added by macvpn install.sh\nnet.pipex.enable=1\nnet.inet.ip.forwarding=1\n');
+    expect(r.read('etc/pf.conf')).toBe(OLD_PF + '# added by macvpn install.sh\nanchor "macvpn"\nload anchor "macvpn" from "/etc/pf.macvpn.conf"\n');
+    if (v === '5.6') expect(r.read('etc/rc.conf.local')).toBe('# added by macvpn install.sh\nisakmpd_flags="-K"\nipsec=YES\nnpppd_flags=""\n');
+    else expect(fs.existsSync(path.join(r.root, 'etc/rc.conf.local'))).toBe(false);
+  });
+
+  it('backs up exactly the files it replaced', () => {
+    expect(afterFirst.backups).toEqual({
+      'macvpn/': '700',
+      'macvpn/etc_ipsec.conf.1': expect.stringMatching(/^600 /),
+      'macvpn/etc_pf.conf.1': expect.stringMatching(/^600 /),
+      'macvpn/etc_sysctl.conf.1': expect.stringMatching(/^644 /),
+    });
+    expect(fs.readFileSync(path.join(r.root, 'var/backups/macvpn/etc_ipsec.conf.1'), 'utf8')).toBe('# old\n');
+    expect(fs.readFileSync(path.join(r.root, 'var/backups/macvpn/etc_sysctl.conf.1'), 'utf8')).toBe(OLD_SYSCTL);
+  });
+
+  it('changes nothing on a second run: no copies, backups, restarts or reloads of ipsec.conf', () => {
+    expect(second.status).toBe(0);
+    expect(r.state()).toEqual(afterFirst);
+    expect(second.stdout).toContain('nothing to change');
+    expect(second.calls.filter((c) => c.startsWith('install ') || / (start|stop|restart)$/.test(c) || c.startsWith('ipsecctl -f'))).toEqual([]);
+    expect(lastIndex(second.calls, VALIDATION)).toBeLessThan(firstIndex(second.calls, ACTIONS));
+  });
+});
+
+describe('install.sh with a file the parsers reject', () => {
+  it('stops before changing anything and leaves the old configuration live', () => {
+    const r = fakeRouter('7.9');
+    const before = r.state();
+    const res = r.run('install.sh', { MACVPN_TEST_FAIL: 'ipsecctl' });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('macvpn: error: ipsecctl rejected ipsec.conf: nothing was changed');
+    expect(res.calls).toEqual([expect.stringMatching(/^ipsecctl -n -f \S+\/ipsec\.conf$/)]);
+    expect(r.state()).toEqual(before);
+    expect(fs.readdirSync(path.join(r.base, 'tmp'))).toEqual([]); // staging folder removed
+  });
+});
+
+describe('install.sh after a change to the users', () => {
+  it('replaces npppd-users, backs it up, restarts npppd only', () => {
+    const r = fakeRouter('7.9');
+    r.run('install.sh');
+    const site = fixtureSite();
+    r.rewrite({ ...site, users: site.users.slice(0, 1) });
+    const res = r.run('install.sh');
+    expect(res.status).toBe(0);
+    expect(res.calls.filter((c) => / (start|stop|restart)$/.test(c) || c.startsWith('ipsecctl -f'))).toEqual(['rc.d/npppd restart']);
+    expect(fs.existsSync(path.join(r.root, 'var/backups/macvpn/etc_npppd_npppd-users.1'))).toBe(true);
+    expect(r.read('etc/npppd/npppd-users')).not.toContain('bob:');
+  });
+});
+
+describe('check.sh', () => {
+  it('validates and lists what would change, changing nothing', () => {
+    const r = fakeRouter('7.9');
+    const before = r.state();
+    const res = r.run('check.sh');
+    expect(res.status).toBe(0);
+    expect(res.calls.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual(VALIDATION);
+    expect(res.stdout).toContain('macvpn: would change: /etc/ipsec.conf');
+    expect(res.stdout).toContain('macvpn: would change: /etc/pf.conf');
+    expect(r.state()).toEqual(before);
+    r.run('install.sh');
+    expect(r.run('check.sh').stdout).not.toContain('would change');
+  });
+});
+
+it('covers every known release with a script that parses', () => {
+  for (const v of KNOWN_OPENBSD) {
+    for (const f of planServer(fixtureSite(), { openbsd: v }).filter((f) => f.path.endsWith('.sh'))) {
+      expect(spawnSync('sh', ['-n'], { input: f.contents as string }).status, `${v} ${f.path}`).toBe(0);
+    }
+  }
+});
