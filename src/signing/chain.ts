@@ -88,4 +88,22 @@ export function certsFromPem(pem: string): X509Certificate[] {
   return blocks.map((b) => new X509Certificate(b));
 }
 
+const parsedAnchors = new WeakMap<readonly string[], X509Certificate[]>();
+
+/** Parses a list of PEM roots once per list (tls.rootCertificates holds ~140); bad entries are skipped. */
+export function anchorsOf(pems: readonly string[]): X509Certificate[] {
+  let certs = parsedAnchors.get(pems);
+  if (!certs) {
+    certs = pems.flatMap((p) => {
+      try {
+        return certsFromPem(p);
+      } catch {
+        return [];
+      }
+    });
+    parsedAnchors.set(pems, certs);
+  }
+  return certs;
+}
+
 export const isoDay = (d: Date): string => d.toISOString().slice(0, 10);

@@ -92,9 +92,11 @@ function linkChain(leaf: X509Certificate, given: X509Certificate[], label: strin
 /**
  * Parses and checks a signer. `certPem` may hold the whole chain (leaf first, as in a
  * fullchain.pem); `chainPem` adds intermediates (and optionally the root) in issuing order.
- * Throws MacvpnError listing every problem; never includes key material.
+ * Throws MacvpnError listing every problem; never includes key material. `checkDates: false`
+ * skips the validity-period checks (for `signer show`, which reports an expired signer itself).
  */
-export function parseSigner(input: SignerInput, now: Date): Signer {
+export function parseSigner(input: SignerInput, now: Date, opts: { checkDates?: boolean } = {}): Signer {
+  const checkDates = opts.checkDates ?? true;
   const certLabel = input.labels?.cert ?? 'signer certificate';
   const keyLabel = input.labels?.key ?? 'signer key';
   const chainLabel = input.labels?.chain ?? 'signer chain';
@@ -108,7 +110,7 @@ export function parseSigner(input: SignerInput, now: Date): Signer {
   if (!leaf.checkPrivateKey(key)) throw new MacvpnError(`${keyLabel} does not match the certificate in ${certLabel}`);
 
   const fields = certFields(leaf.raw);
-  const problems = validityProblems(leaf, fields, `${certLabel}: certificate`, now);
+  const problems = checkDates ? validityProblems(leaf, fields, `${certLabel}: certificate`, now) : [];
   if (fields.keyUsage && !fields.keyUsage.includes('digitalSignature')) {
     problems.push(`${certLabel}: key usage (${fields.keyUsage.join(', ') || 'none'}) does not allow digitalSignature`);
   }
@@ -119,7 +121,7 @@ export function parseSigner(input: SignerInput, now: Date): Signer {
     warnings.push(`${certLabel}: extended key usage (${eku.map(ekuName).join(', ')}) has no emailProtection or codeSigning; "openssl cms -verify" needs "-purpose any"`);
   }
   const chain = linkChain(leaf, [...certs.slice(1), ...extra], chainLabel, problems);
-  for (const c of chain) problems.push(...validityProblems(c, certFields(c.raw), `${chainLabel}: certificate`, now));
+  if (checkDates) for (const c of chain) problems.push(...validityProblems(c, certFields(c.raw), `${chainLabel}: certificate`, now));
   if (problems.length > 0) throw new MacvpnError(problems);
 
   return {
