@@ -21,6 +21,11 @@ const COMMANDS: Record<string, () => Promise<{ run: Run }>> = {
   'user-rotate': () => import('./commands/user-rotate.js'),
   'psk-rotate': () => import('./commands/psk-rotate.js'),
   profile: () => import('./commands/profile.js'),
+  server: () => import('./commands/server.js'),
+  build: () => import('./commands/build.js'),
+  'signer-import': () => import('./commands/signer-import.js'),
+  'signer-show': () => import('./commands/signer-show.js'),
+  import: () => import('./commands/import.js'),
 };
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
