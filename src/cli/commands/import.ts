@@ -1,0 +1,65 @@
+/**
+ * macvpn import: adopt a router set up by hand (the seed procedure) without changing anyone's
+ * credentials. Reads ipsec.conf, npppd-users and optionally npppd.conf, checks everything, then
+ * writes a new site exactly as init does. Nothing is written when anything fails.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Ctx } from '../context.js';
+import { printWritten } from '../context.js';
+import { MacvpnError } from '../../errors.js';
+import { readRouterFiles, type RouterFile } from '../../import/read-router.js';
+import { settingsFromOptions } from '../settings-options.js';
+import { siteFiles, validateSiteState } from '../site-edit.js';
+import { withLock } from '../../io/lock.js';
+import { ensureDir, writeFiles } from '../../io/write-files.js';
+import { checkSecretModes } from '../../io/read-site.js';
+import { SECRETS_DIR, SITE_FILE } from '../../io/site-paths.js';
+import { siteSignerFiles } from '../signer-files.js';
+
+/** The file as the router's C code sees it: bytes, one char per byte. */
+function readRouterFile(ctx: Ctx, option: string, file: string): RouterFile {
+  const full = path.resolve(ctx.io.cwd, file);
+  try {
+    return { name: file, text: fs.readFileSync(full).toString('latin1') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new MacvpnError(`${option} ${file}: cannot read it (${code === 'ENOENT' ? 'no such file' : code})`);
+  }
+}
+
+export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknown>): Promise<void> {
+  const files = {
+    ipsecConf: readRouterFile(ctx, '--ipsec-conf', opts.ipsecConf as string),
+    npppdUsers: readRouterFile(ctx, '--npppd-users', opts.npppdUsers as string),
+    ...(typeof opts.npppdConf === 'string' && { npppdConf: readRouterFile(ctx, '--npppd-conf', opts.npppdConf) }),
+  };
+  const result = readRouterFiles(files);
+  if (!result.ok) {
+    throw new MacvpnError(result.problems, ['fix the file on a copy, or on the router, and run macvpn import again']);
+  }
+  const r = result.site;
+  const settings = settingsFromOptions(
+    { server: opts.server, openbsd: opts.openbsd },
+    { listen: r.listen, pool: r.pool, dns: r.dns, users: r.users },
+  );
+  const valid = validateSiteState(settings, r.psk, r.passwords);
+
+  const site = ctx.siteDir;
+  const exists = fs.existsSync(path.join(site, SITE_FILE)) || fs.existsSync(path.join(site, SECRETS_DIR));
+  if (exists && !opts.force) {
+    throw new MacvpnError(`${site} already holds a macvpn site`, ['pass --force to replace it with the imported one']);
+  }
+  if (exists) checkSecretModes(site);
+  for (const n of result.notes) ctx.warn(n);
+  ensureDir(site, 0o755);
+  await withLock(site, () => {
+    const written = [...siteFiles(valid, r.psk, r.passwords), ...siteSignerFiles(valid, new Date())];
+    ensureDir(path.join(site, SECRETS_DIR));
+    writeFiles(site, written);
+    ctx.out(`imported ${valid.users.length} user${valid.users.length === 1 ? '' : 's'} and the shared secret into ${site}`);
+    printWritten(ctx, site, written);
+    if (!opts.openbsd) ctx.out(`the router is assumed to run OpenBSD ${valid.openbsd}; set openbsd in macvpn.yaml if it does not`);
+    ctx.out('next: macvpn build, then compare server/ with the router before installing it');
+  });
+}
