@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Run }>> = {
   'signer-import': () => import('./commands/signer-import.js'),
   'signer-show': () => import('./commands/signer-show.js'),
   import: () => import('./commands/import.js'),
+  verify: () => import('./commands/verify.js'),
 };
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
