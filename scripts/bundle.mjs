@@ -7,6 +7,7 @@
  */
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import Module, { createRequire } from 'node:module';
@@ -15,6 +16,19 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist/macvpn.cjs');
 
+/**
+ * `plist` re-exports its parser, which pulls in @xmldom/xmldom and builds its entity tables at
+ * start-up; the CLI only ever calls plist.build (verify reads plists with its own typed reader),
+ * so the bundle takes plist's build module alone. Importing `parse` from 'plist' in src/ would
+ * fail the bundle loudly.
+ */
+const plistBuildOnly = {
+  name: 'plist-build-only',
+  setup(b) {
+    b.onResolve({ filter: /^plist$/ }, () => ({ path: path.join(root, 'node_modules/plist/dist/build.js') }));
+  },
+};
+
 await esbuild.build({
   entryPoints: [path.join(root, 'src/cli/main.ts')],
   outfile: out,
@@ -22,17 +36,38 @@ await esbuild.build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  minify: true,
+  minify: process.env.MACVPN_NO_MINIFY !== "1",
   legalComments: 'none',
   external: ['nodemailer', 'node-forge'],
   // import() of an external becomes require(): the bundle runs inside vm.Script (see bin/macvpn.js).
   supported: { 'dynamic-import': false },
+  plugins: [plistBuildOnly],
   logLevel: 'warning',
 });
 
-// The code cache: compile the bundle exactly as bin/macvpn.js does, run its top level, save.
+// The code cache: compile the bundle exactly as bin/macvpn.js does, then run the hot commands
+// once in a throw-away site so that the functions they need are compiled, and save the cache
+// (V8 includes the functions compiled so far).
 const source = fs.readFileSync(out, 'utf8');
 const script = new vm.Script(Module.wrap(source), { filename: out });
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, createRequire(out), mod, out, path.dirname(out));
+const site = fs.mkdtempSync(path.join(os.tmpdir(), 'macvpn-warm-'));
+const sink = { write: () => true };
+const io = { stdout: sink, stderr: sink, env: {}, cwd: site, readStdin: async () => '' };
+try {
+  for (const args of [
+    ['init', '--server', 'vpn.example.com', '--dns', '10.0.0.1'],
+    ['user', 'add', 'alice'],
+    ['user', 'list', '--json'],
+    ['profile', 'alice'],
+    ['profile', 'alice', '--unsigned', '--no-password'],
+    ['verify', 'profiles/alice.mobileconfig'],
+  ]) {
+    const code = await mod.exports.main(args, io);
+    if (code !== 0) throw new Error(`warm-up "macvpn ${args.join(' ')}" exited ${code}`);
+  }
+} finally {
+  fs.rmSync(site, { recursive: true, force: true });
+}
 fs.writeFileSync(out + '.cache', script.createCachedData());
