@@ -93,3 +93,16 @@ describe('parseSigner refuses, one clear line each', () => {
     }
   });
 });
+
+describe('signerTrust', () => {
+  it('is Verified when the chain reaches a trusted root, Unverified otherwise', async () => {
+    const { signerTrust } = await import('../../src/signing/signer-trust.js');
+    const { rootCertificates } = await import('node:tls');
+    const s = parseSigner(input('rsa-int', { chainPem: pki('int.pem') }), NOW);
+    expect(signerTrust(s, [pki('root.pem')])).toMatchObject({ trust: 'verified', endsAt: 'CN=macvpn TEST ONLY Root CA, O=macvpn TEST ONLY' });
+    expect(signerTrust(s, rootCertificates)).toMatchObject({ trust: 'unverified', endsAt: 'CN=macvpn TEST ONLY Root CA, O=macvpn TEST ONLY' });
+    const withRoot = parseSigner(input('rsa-int', { chainPem: pki('int.pem') + pki('root.pem') }), NOW);
+    expect(signerTrust(withRoot, rootCertificates).trust).toBe('unverified');
+    expect(signerTrust(withRoot, [pki('root.pem')]).trust).toBe('verified');
+  });
+});
