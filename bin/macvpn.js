@@ -28,6 +28,12 @@ function load() {
   return mod.exports;
 }
 
+// `macvpn user list | head -1`: a closed pipe ends the command quietly, as it does for cat.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 const readStdin = async () => {
   const chunks = [];
   for await (const chunk of process.stdin) chunks.push(chunk);
