@@ -26,6 +26,8 @@ const COMMANDS: Record<string, () => Promise<{ run: Run }>> = {
   'signer-import': () => import('./commands/signer-import.js'),
   'signer-show': () => import('./commands/signer-show.js'),
   import: () => import('./commands/import.js'),
+  'mdm-export': () => import('./commands/mdm-export.js'),
+  mail: () => import('./commands/mail.js'),
   verify: () => import('./commands/verify.js'),
 };
 
