@@ -69,6 +69,10 @@ export function describeSmtpError(err: SmtpErrorLike, smtp: SmtpSettings): strin
   const secrets = [smtp.auth?.user, smtp.auth?.pass];
   const server = (err.response ?? err.message ?? '').split('\n')[0]!.trim();
   const detail = scrub(server, secrets);
+  // A refused certificate arrives as a socket error; say what it is.
+  if (err.code === 'ESOCKET' && /certificate|self[- ]signed|SSL|TLS/i.test(detail)) {
+    return `TLS with the SMTP server ${smtp.display} failed (${detail}): the server's certificate is not trusted`;
+  }
   switch (err.code) {
     case 'EAUTH':
       return `the SMTP server ${smtp.display} refused the login${detail ? ` (${detail})` : ''}`;

@@ -73,7 +73,7 @@ function cgetcap(rec: string, cap: string): { at: number } | { cancelled: true }
 
 const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', c: ':' };
 
-/** cgetstr's decoding: `^X` = X & 037, `\ooo` octal (1–3 digits), `\b\t\n\f\r\e\c`, `\x` = x; ends at `:`. */
+/** cgetstr's decoding: `^X` = X & 037 (`^?` = DEL), `\ooo` octal (1–3 digits), `\b\t\n\f\r\e\c`, `\x` = x; ends at `:`. */
 export function cgetstrDecode(rec: string, at: number): { value: string; end: number; droppedEscape: boolean } {
   let bp = at;
   let out = '';
@@ -86,7 +86,9 @@ export function cgetstrDecode(rec: string, at: number): { value: string; end: nu
         droppedEscape = true; // "drop unfinished escape"
         break;
       }
-      out += String.fromCharCode(rec.charCodeAt(bp++) & 0o37);
+      // `^?` is DEL in current getcap.c (the 1997 revision gave 0x1f); both are refused later.
+      out += rec[bp] === '?' ? '\x7f' : String.fromCharCode(rec.charCodeAt(bp) & 0o37);
+      bp++;
     } else if (c === '\\') {
       bp++;
       if (bp >= rec.length || rec[bp] === ':') {

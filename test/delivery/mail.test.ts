@@ -17,14 +17,25 @@ interface Smtp {
   port: number;
   messages: Buffer[];
   envelopes: string[][];
+  /** Whether each message arrived over TLS. */
+  secured: boolean[];
   close(): Promise<void>;
 }
 
-function startSmtp(opts: { login?: boolean; rejectRcpt?: string } = {}): Promise<Smtp> {
+interface SmtpOptions {
+  login?: boolean;
+  rejectRcpt?: string;
+  /** Offer STARTTLS (or, with `secure`, TLS from the start) with this key and certificate. */
+  tls?: { key: Buffer; cert: Buffer; secure?: boolean };
+}
+
+function startSmtp(opts: SmtpOptions = {}): Promise<Smtp> {
   const messages: Buffer[] = [];
   const envelopes: string[][] = [];
+  const secured: boolean[] = [];
   const server = new SMTPServer({
-    disabledCommands: opts.login ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    disabledCommands: [...(opts.tls ? [] : ['STARTTLS']), ...(opts.login ? [] : ['AUTH'])],
+    ...(opts.tls && { key: opts.tls.key, cert: opts.tls.cert, secure: opts.tls.secure ?? false }),
     authOptional: !opts.login,
     allowInsecureAuth: true,
     logger: false,
@@ -40,6 +51,7 @@ function startSmtp(opts: { login?: boolean; rejectRcpt?: string } = {}): Promise
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         messages.push(Buffer.concat(chunks));
+        secured.push(session.secure);
         envelopes.push(session.envelope.rcptTo.map((r) => r.address));
         cb();
       });
@@ -48,7 +60,7 @@ function startSmtp(opts: { login?: boolean; rejectRcpt?: string } = {}): Promise
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const port = (server.server.address() as net.AddressInfo).port;
-      resolve({ port, messages, envelopes, close: () => new Promise<void>((r) => server.close(() => r())) });
+      resolve({ port, messages, envelopes, secured, close: () => new Promise<void>((r) => server.close(() => r())) });
     });
   });
 }
@@ -203,6 +215,54 @@ describe('macvpn mail through a real SMTP server', () => {
     const r = await mac(['mail', 'alice']);
     expect(r.code).toBe(1);
     expect(errors(r.stderr)).toEqual(['macvpn: error: no SMTP server']);
+  });
+});
+
+describe('TLS: STARTTLS when offered, smtps://, and certificates checked', () => {
+  let tls: { key: Buffer; cert: Buffer };
+  let caFile: string;
+  beforeAll(() => {
+    // A throw-away certificate for 127.0.0.1, trusted by the child through NODE_EXTRA_CA_CERTS.
+    const dir = tempDir();
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    tls = { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
+    caFile = path.join(dir, 'cert.pem');
+  });
+
+  it('smtp:// upgrades with STARTTLS when the server offers it', async () => {
+    const server = await startSmtp({ tls });
+    try {
+      const r = await mac(['mail', 'alice', '--smtp', `smtp://127.0.0.1:${server.port}`], { NODE_EXTRA_CA_CERTS: caFile });
+      expect(errors(r.stderr)).toEqual([]);
+      expect(server.secured).toEqual([true]);
+      checkMessage(await simpleParser(server.messages[0]!), 'alice');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('smtps:// speaks TLS from the start', async () => {
+    const server = await startSmtp({ tls: { ...tls, secure: true } });
+    try {
+      const r = await mac(['mail', 'alice', '--smtp', `smtps://127.0.0.1:${server.port}`], { NODE_EXTRA_CA_CERTS: caFile });
+      expect(errors(r.stderr)).toEqual([]);
+      expect(server.secured).toEqual([true]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an untrusted certificate is one error and nothing is sent', async () => {
+    const server = await startSmtp({ tls });
+    try {
+      const r = await mac(['mail', 'alice', '--smtp', `smtp://127.0.0.1:${server.port}`]);
+      expect(r.code).toBe(1);
+      expect(errors(r.stderr)).toEqual([expect.stringMatching(/^macvpn: error: TLS with the SMTP server smtp:\/\/127\.0\.0\.1:\d+ failed \(.*certificate/)]);
+      expect(server.messages).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -64,3 +64,12 @@ describe('mail content', () => {
     expect(mailContent(site, alice, profile, { includePassword: true }).text).toContain('also contains your VPN password');
   });
 });
+
+describe('certificate errors', () => {
+  it('a refused certificate is named as such', () => {
+    const smtp: SmtpSettings = { host: 'h', port: 25, secure: false, display: 'smtp://h:25' };
+    expect(describeSmtpError({ code: 'ESOCKET', message: 'self-signed certificate' }, smtp)).toBe(
+      "TLS with the SMTP server smtp://h:25 failed (self-signed certificate): the server's certificate is not trusted",
+    );
+  });
+});

@@ -95,7 +95,7 @@ describe('npppd-users: getcap decoding (getcap.c cgetent/cgetcap/cgetstr)', () =
     ['octal masks to a byte', '\\777', '\xff'],
     ['named escapes, any case', '\\b\\t\\n\\f\\r\\e\\c\\B\\C', '\b\t\n\f\r\x1b:\b:'],
     ['other escapes yield the char', '\\\\\\^\\#\\z', '\\^#z'],
-    ['caret control', '^A^[', '\x01\x1b'],
+    ['caret control', '^A^[^?', '\x01\x1b\x7f'],
     ['value ends at a raw colon', 'ab', 'ab'],
   ])('%s', (_n, raw, want) => expect(dec(raw)).toBe(want));
 

@@ -115,7 +115,9 @@ export async function run(ctx: Ctx, names: string[], opts: Record<string, unknow
     await transport.verify();
   } catch (e) {
     transport.close();
-    throw new MacvpnError(describeSmtpError(e as SmtpErrorLike, s));
+    const why = describeSmtpError(e as SmtpErrorLike, s);
+    const hints = why.startsWith('TLS') ? ["if the server uses a private CA, trust it for this run: NODE_EXTRA_CA_CERTS=/path/to/ca.pem macvpn mail …"] : [];
+    throw new MacvpnError(why, hints);
   }
   const failed: string[] = [];
   try {
