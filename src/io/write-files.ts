@@ -6,7 +6,6 @@
  * chmod-ed explicitly (STYLE.md §2.6).
  */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MODE_DIR, type OutputFile } from '../plan/output-file.js';
@@ -72,22 +71,25 @@ export function stageFile(base: string, f: OutputFile, dirMode = MODE_DIR): Stag
   return { tmp, target };
 }
 
-/** The same on libuv's threadpool, so bulk builds overlap disk waits with signing. */
+/**
+ * The same for bulk builds: the write itself is synchronous (a few tens of microseconds), the
+ * fsync waits on libuv's threadpool so disk waits overlap with the signatures running there.
+ */
 export async function stageFileAsync(base: string, f: OutputFile, dirMode = MODE_DIR): Promise<Staged> {
   const target = path.join(base, f.path);
   ensureDir(path.dirname(target), dirMode);
   const tmp = tempName(target);
-  const handle = await fsp.open(tmp, 'wx', f.mode);
+  const fd = fs.openSync(tmp, 'wx', f.mode);
   try {
-    await handle.writeFile(bytesOf(f.contents));
-    await handle.chmod(f.mode);
-    await handle.sync();
+    fs.writeSync(fd, bytesOf(f.contents));
+    fs.fchmodSync(fd, f.mode);
+    await new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
   } catch (e) {
-    await handle.close();
+    fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
     throw ioError(e, 'write');
   }
-  await handle.close();
+  fs.closeSync(fd);
   return { tmp, target };
 }
 

@@ -19,7 +19,7 @@ import { planServer } from '../../plan/plan-server.js';
 import { MODE_SECRET } from '../../plan/output-file.js';
 
 /** Profiles in flight at once: enough to keep the threadpool busy, small enough for flat memory. */
-const WINDOW = 32;
+const WINDOW = 64;
 
 export async function run(ctx: Ctx): Promise<void> {
   const result = await withLock(ctx.siteDir, async () => {
