@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Run }>> = {
   'mdm-export': () => import('./commands/mdm-export.js'),
   mail: () => import('./commands/mail.js'),
   verify: () => import('./commands/verify.js'),
+  check: () => import('./commands/check.js'),
 };
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;

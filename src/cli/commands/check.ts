@@ -1,0 +1,119 @@
+/**
+ * macvpn check: lint the site and everything generated from it. The site must load (settings,
+ * secrets, modes), the signer must be usable, server/ must match what `macvpn server` would write
+ * now, and every profile must verify and carry the current server, account and secrets. Secrets
+ * are compared, never shown. Exit 1 when anything is wrong or out of date.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { rootCertificates } from 'node:tls';
+import type { Ctx } from '../context.js';
+import { MacvpnError } from '../../errors.js';
+import { loadSite } from '../../io/read-site.js';
+import { loadSigner } from '../../io/read-signer.js';
+import { CA_CERT_FILE, PROFILES_DIR, profilePath, SERVER_DIR } from '../../io/site-paths.js';
+import { planServer } from '../../plan/plan-server.js';
+import { verifyProfileSignature } from '../../signing/verify-cms.js';
+import { readTypedPlist, type TypedValue } from '../../apple/read-plist.js';
+import { checkProfile } from '../../apple/check-profile.js';
+import type { Site, User } from '../../site/types.js';
+
+const DAY = 86_400_000;
+
+/** The string or data value at a path of dictionary keys, if present. */
+function at(root: TypedValue, keys: string[]): TypedValue | undefined {
+  let v: TypedValue | undefined = root;
+  for (const k of keys) {
+    if (v?.type === 'array') v = v.value[0];
+    v = v?.type === 'dictionary' ? v.value.get(k) : undefined;
+  }
+  return v;
+}
+
+function checkUserProfile(ctx: Ctx, site: Site, user: User, extra: string[], problems: string[]): 'current' | 'missing' | 'stale' {
+  const rel = profilePath(user.name);
+  const file = path.join(ctx.siteDir, rel);
+  if (!fs.existsSync(file)) return 'missing';
+  const mode = fs.statSync(file).mode & 0o777;
+  if (mode & 0o077) problems.push(`${rel} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}); it holds secrets: chmod 600 ${rel}`);
+  const report = verifyProfileSignature(fs.readFileSync(file), { now: new Date(), roots: rootCertificates, extraTrusted: extra });
+  problems.push(...report.problems.map((p) => `${rel}: ${p}`));
+  let root: TypedValue;
+  try {
+    root = readTypedPlist(report.content);
+  } catch (e) {
+    problems.push(`${rel}: not a valid property list (${(e as Error).message})`);
+    return 'stale';
+  }
+  const summary = checkProfile(root);
+  problems.push(...summary.problems.map((p) => `${rel}: ${p}`));
+  const stale: string[] = [];
+  if (summary.server !== site.server) stale.push('server address');
+  if (summary.account !== user.name) stale.push('account name');
+  const secret = at(root, ['PayloadContent', 'IPSec', 'SharedSecret']);
+  if (secret?.type !== 'data' || !secret.value.equals(Buffer.from(site.secrets.psk, 'utf8'))) stale.push('shared secret');
+  const pw = at(root, ['PayloadContent', 'PPP', 'AuthPassword']);
+  if (pw?.type === 'string' && pw.value !== site.secrets.passwords.get(user.name)) stale.push('password');
+  if (stale.length > 0) {
+    problems.push(`${rel} is out of date (${stale.join(', ')} changed): run "macvpn profile ${user.name}" or "macvpn build"`);
+    return 'stale';
+  }
+  return 'current';
+}
+
+export async function run(ctx: Ctx): Promise<void> {
+  const site = loadSite(ctx.siteDir);
+  const now = new Date();
+  const problems: string[] = [];
+  const lines: string[] = [`site ${ctx.siteDir}: ${site.users.length} user${site.users.length === 1 ? '' : 's'}, server ${site.server}, OpenBSD ${site.openbsd}`];
+
+  const signer = loadSigner(ctx.siteDir, now, { checkDates: false });
+  if (!signer) problems.push('no signing certificate: import one with "macvpn signer import"');
+  else {
+    const left = Math.floor((signer.fields.notAfter.getTime() - now.getTime()) / DAY);
+    if (left < 0) problems.push(`the signer certificate expired on ${signer.fields.notAfter.toISOString().slice(0, 10)}: import a new one with "macvpn signer import"`);
+    else if (left < 30) ctx.warn(`the signer certificate expires in ${left} days`);
+    lines.push(`signer: valid until ${signer.fields.notAfter.toISOString().slice(0, 10)}`);
+  }
+
+  // server/: byte- and mode-exact against what `macvpn server` writes now.
+  const serverDir = path.join(ctx.siteDir, SERVER_DIR);
+  if (!fs.existsSync(serverDir)) lines.push('server/: not generated yet (macvpn server)');
+  else {
+    let stale = 0;
+    for (const f of planServer(site)) {
+      const full = path.join(serverDir, f.path);
+      const want = Buffer.from(typeof f.contents === 'string' ? Buffer.from(f.contents, 'utf8') : f.contents);
+      if (!fs.existsSync(full)) {
+        problems.push(`${SERVER_DIR}/${f.path} is missing: run "macvpn server"`);
+        stale++;
+        continue;
+      }
+      const mode = fs.statSync(full).mode & 0o777;
+      if (!fs.readFileSync(full).equals(want)) {
+        problems.push(`${SERVER_DIR}/${f.path} is out of date: run "macvpn server" and install it on the router`);
+        stale++;
+      } else if (mode !== f.mode) {
+        problems.push(`${SERVER_DIR}/${f.path} has mode ${mode.toString(8).padStart(4, '0')}, expected ${f.mode.toString(8).padStart(4, '0')}`);
+        stale++;
+      }
+    }
+    if (stale === 0) lines.push('server/: up to date');
+  }
+
+  const caFile = path.join(ctx.siteDir, CA_CERT_FILE);
+  const extra = fs.existsSync(caFile) ? [fs.readFileSync(caFile, 'utf8')] : [];
+  const counts = { current: 0, missing: 0, stale: 0 };
+  for (const user of site.users) counts[checkUserProfile(ctx, site, user, extra, problems)]++;
+  const profilesDir = path.join(ctx.siteDir, PROFILES_DIR);
+  const names = new Set(site.users.map((u) => `${u.name}.mobileconfig`));
+  if (fs.existsSync(profilesDir)) {
+    for (const f of fs.readdirSync(profilesDir)) {
+      if (f.endsWith('.mobileconfig') && !names.has(f)) problems.push(`${PROFILES_DIR}/${f} belongs to no user of the site but may hold the shared secret: delete it (macvpn build does)`);
+    }
+  }
+  lines.push(`profiles/: ${counts.current} current, ${counts.stale} out of date, ${counts.missing} not generated`);
+  for (const l of lines) ctx.out(l);
+  if (problems.length > 0) throw new MacvpnError(problems);
+  ctx.out('ok');
+}
