@@ -35,7 +35,7 @@ export function runBin(args: string[], opts: { cwd: string; input?: string; env?
 }
 
 export function tempDir(prefix = 'macvpn-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return fs.mkdtempSync(path.join(process.env.MACVPN_TEST_TMP ?? os.tmpdir(), prefix));
 }
 
 /** Every file and folder under `dir` with its mode and content hash: compare before/after. */
