@@ -17,6 +17,7 @@ function ownerAlive(lock: string): boolean {
   } catch {
     return true; // vanished or unreadable: let the next attempt decide
   }
+  // The lock is created complete (see take()), so a bad pid means someone wrote it by hand.
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
@@ -26,15 +27,28 @@ function ownerAlive(lock: string): boolean {
   }
 }
 
+/**
+ * Creates the lock with its content already in it: the pid goes into a private temp file that is
+ * then hard-linked to the lock path, which fails if the lock exists. A reader never sees a
+ * half-written lock and mistakes it for a stale one.
+ */
+function take(lock: string): void {
+  const tmp = `${lock}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  fs.writeFileSync(tmp, `${process.pid}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    fs.linkSync(tmp, lock);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
 export async function withLock<T>(siteDir: string, fn: () => T | Promise<T>): Promise<T> {
   const lock = path.join(siteDir, LOCK_FILE);
   const deadline = Date.now() + WAIT_MS;
   let delay = 5;
   for (;;) {
     try {
-      const fd = fs.openSync(lock, 'wx', 0o600);
-      fs.writeSync(fd, `${process.pid}\n`);
-      fs.closeSync(fd);
+      take(lock);
       break;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

@@ -90,3 +90,17 @@ describe('identifiers (a re-issued profile replaces the installed one)', () => {
     expect(identifierSegment('a_40b')).not.toBe(identifierSegment('a@b'));
   });
 });
+
+describe('the schema copy', () => {
+  it('matches shared/apple-schema when that folder is beside the repository', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { SHARED } = await import('../helpers/cli.js');
+    const { SCHEMA_DIR } = await import('../helpers/apple-schema.js');
+    const shared = path.join(SHARED, 'apple-schema');
+    const files = fs.readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBe(7);
+    if (!fs.existsSync(shared)) return;
+    for (const f of files) expect(fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8')).toBe(fs.readFileSync(path.join(shared, f), 'utf8'));
+  });
+});

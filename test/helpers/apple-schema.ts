@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { readTypedPlist, type TypedValue } from '../../src/apple/read-plist.js';
-import { SHARED } from './cli.js';
+import { ROOT } from './cli.js';
 
 interface SchemaKey {
   key: string;
@@ -17,7 +17,9 @@ interface SchemaKey {
   subkeys?: SchemaKey[];
 }
 
-const dir = path.join(SHARED, 'apple-schema');
+/** Apple's schema files, copied from shared/apple-schema/ (see the README there). */
+export const SCHEMA_DIR = path.join(ROOT, 'test/fixtures/apple-schema');
+const dir = SCHEMA_DIR;
 const load = (file: string): SchemaKey[] => parse(fs.readFileSync(path.join(dir, file), 'utf8')).payloadkeys;
 
 const TOP = load('TopLevel.yaml');
