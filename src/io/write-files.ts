@@ -52,8 +52,8 @@ const tempName = (target: string) =>
   path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 const bytesOf = (c: string | Uint8Array) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c);
 
-/** Writes one file's temp copy (exclusive create, exact mode, fsync). */
-export function stageFile(base: string, f: OutputFile, dirMode = MODE_DIR): Staged {
+/** Creates the temp copy (exclusive, exact mode) and writes it; the caller fsyncs and closes `fd`. */
+function writeTemp(base: string, f: OutputFile, dirMode: number): Staged & { fd: number } {
   const target = path.join(base, f.path);
   ensureDir(path.dirname(target), dirMode);
   const tmp = tempName(target);
@@ -61,10 +61,25 @@ export function stageFile(base: string, f: OutputFile, dirMode = MODE_DIR): Stag
   try {
     fs.writeSync(fd, bytesOf(f.contents));
     fs.fchmodSync(fd, f.mode);
+  } catch (e) {
+    abandon(fd, tmp);
+    throw ioError(e, 'write');
+  }
+  return { tmp, target, fd };
+}
+
+function abandon(fd: number, tmp: string): void {
+  fs.closeSync(fd);
+  fs.rmSync(tmp, { force: true });
+}
+
+/** Writes one file's temp copy (exclusive create, exact mode, fsync). */
+export function stageFile(base: string, f: OutputFile, dirMode = MODE_DIR): Staged {
+  const { tmp, target, fd } = writeTemp(base, f, dirMode);
+  try {
     fs.fsyncSync(fd);
   } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    abandon(fd, tmp);
     throw ioError(e, 'write');
   }
   fs.closeSync(fd);
@@ -76,17 +91,11 @@ export function stageFile(base: string, f: OutputFile, dirMode = MODE_DIR): Stag
  * fsync waits on libuv's threadpool so disk waits overlap with the signatures running there.
  */
 export async function stageFileAsync(base: string, f: OutputFile, dirMode = MODE_DIR): Promise<Staged> {
-  const target = path.join(base, f.path);
-  ensureDir(path.dirname(target), dirMode);
-  const tmp = tempName(target);
-  const fd = fs.openSync(tmp, 'wx', f.mode);
+  const { tmp, target, fd } = writeTemp(base, f, dirMode);
   try {
-    fs.writeSync(fd, bytesOf(f.contents));
-    fs.fchmodSync(fd, f.mode);
     await new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
   } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    abandon(fd, tmp);
     throw ioError(e, 'write');
   }
   fs.closeSync(fd);

@@ -1,12 +1,10 @@
 /** macvpn init: create a site folder (settings, shared secret, empty user list, signer). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Ctx } from '../context.js';
-import { printWritten, readStdinValue } from '../context.js';
-import { MacvpnError, UsageError } from '../../errors.js';
-import { generateSecret, PSK_LENGTH } from '../../site/secrets.js';
-import { checkPsk } from '../../site/rules.js';
+import { printWritten } from '../context.js';
+import { MacvpnError } from '../../errors.js';
+import { pskFromOptions } from '../secret-input.js';
 import { settingsFromOptions } from '../settings-options.js';
 import { siteFiles, validateSiteState } from '../site-edit.js';
 import { withLock } from '../../io/lock.js';
@@ -17,14 +15,7 @@ import { siteSignerFiles } from '../signer-files.js';
 
 export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknown>): Promise<void> {
   const settings = settingsFromOptions(opts);
-  let psk: string;
-  if (opts.pskStdin) {
-    psk = await readStdinValue(ctx, 'shared secret');
-    const msg = checkPsk(psk);
-    if (msg) throw new MacvpnError(`shared secret from standard input ${msg}`, ['leave out --psk-stdin to generate one']);
-  } else {
-    psk = generateSecret(PSK_LENGTH, randomBytes);
-  }
+  const psk = await pskFromOptions(ctx, opts);
   const valid = validateSiteState(settings, psk, new Map());
   const site = ctx.siteDir;
   const exists = fs.existsSync(path.join(site, SITE_FILE)) || fs.existsSync(path.join(site, SECRETS_DIR));
@@ -42,5 +33,3 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
     ctx.out('next: macvpn user add NAME, then macvpn build');
   });
 }
-
-export { UsageError };

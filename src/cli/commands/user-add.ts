@@ -1,10 +1,9 @@
 /** macvpn user add NAME: a new user with a generated (or given) password. */
-import { randomBytes } from 'node:crypto';
-import { type Ctx, readStdinValue } from '../context.js';
+import type { Ctx } from '../context.js';
 import { MacvpnError } from '../../errors.js';
-import { checkEmail, checkPassword, checkUserName } from '../../site/rules.js';
+import { checkEmail, checkUserName } from '../../site/rules.js';
 import { checkUserIp } from '../../site/parse-site.js';
-import { generateSecret, PASSWORD_LENGTH } from '../../site/secrets.js';
+import { passwordFromOptions } from '../secret-input.js';
 import { editSite } from '../site-edit.js';
 import type { User } from '../../site/types.js';
 
@@ -13,14 +12,7 @@ export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unkno
   if (nameMsg) throw new MacvpnError(`user name ${JSON.stringify(name)} ${nameMsg}`);
   const emailMsg = typeof opts.email === 'string' ? checkEmail(opts.email) : undefined;
   if (emailMsg) throw new MacvpnError(`--email ${emailMsg}`);
-  let password: string;
-  if (opts.passwordStdin) {
-    password = await readStdinValue(ctx, 'password');
-    const msg = checkPassword(password);
-    if (msg) throw new MacvpnError(`password from standard input ${msg}`);
-  } else {
-    password = generateSecret(PASSWORD_LENGTH, randomBytes);
-  }
+  const password = await passwordFromOptions(ctx, opts);
   await editSite(ctx, (site) => {
     const clash = site.users.find((u) => u.name.toLowerCase() === name!.toLowerCase());
     if (clash) throw new MacvpnError(`user "${clash.name}" already exists`, [`rotate the password with "macvpn user rotate ${clash.name}"`]);

@@ -1,0 +1,22 @@
+/** A secret from standard input (validated) or freshly generated: shared by init, user and psk commands. */
+import { randomBytes } from 'node:crypto';
+import { type Ctx, readStdinValue } from './context.js';
+import { MacvpnError } from '../errors.js';
+import { checkPassword, checkPsk } from '../site/rules.js';
+import { generateSecret, PASSWORD_LENGTH, PSK_LENGTH } from '../site/secrets.js';
+
+async function secretFrom(ctx: Ctx, fromStdin: unknown, what: string, check: (v: string) => string | undefined, length: number, hints: string[] = []): Promise<string> {
+  if (!fromStdin) return generateSecret(length, randomBytes);
+  const value = await readStdinValue(ctx, what);
+  const msg = check(value);
+  if (msg) throw new MacvpnError(`${what} from standard input ${msg}`, hints);
+  return value;
+}
+
+/** `--password-stdin` or a generated 20-character password. */
+export const passwordFromOptions = (ctx: Ctx, opts: Record<string, unknown>) =>
+  secretFrom(ctx, opts.passwordStdin, 'password', checkPassword, PASSWORD_LENGTH);
+
+/** `--psk-stdin` or a generated 32-character shared secret. */
+export const pskFromOptions = (ctx: Ctx, opts: Record<string, unknown>) =>
+  secretFrom(ctx, opts.pskStdin, 'shared secret', checkPsk, PSK_LENGTH, ['leave out --psk-stdin to generate one']);
