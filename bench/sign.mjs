@@ -1,4 +1,4 @@
-// In-process signing rate: signProfile (one thread) and signProfileAsync (libuv threadpool) for the
+// In-process signing rate of signProfile (one thread; `macvpn build` runs one worker per core) for the
 // TEST ONLY RSA-2048 and P-256 signers, method as docs/performance.md: 0.4 s warm-up, then 9 batches
 // of >= 0.6 s, median and min-max. Needs `npx tsc -p .` first (imports dist/signing).
 // Usage: node bench/sign.mjs
@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSigner } from '../dist/signing/signer.js';
-import { signProfile, signProfileAsync } from '../dist/signing/sign-profile.js';
+import { signProfile } from '../dist/signing/sign-profile.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pki = (f) => fs.readFileSync(path.join(root, 'test/fixtures/pki', f), 'utf8');
@@ -36,9 +36,5 @@ for (const [name, s] of Object.entries(signers)) {
     for (let i = 0; i < 20; i++) signProfile(content, s, now);
     return 20;
   });
-  const pool = await rate(async () => {
-    await Promise.all(Array.from({ length: 32 }, () => signProfileAsync(content, s, now)));
-    return 32;
-  });
-  console.log(`${name}: signProfile ${sync}; signProfileAsync (threadpool) ${pool}`);
+  console.log(JSON.stringify({ name: `sign-${name}`, per_second: sync }));
 }

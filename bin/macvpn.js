@@ -2,31 +2,10 @@
 // CommonJS on purpose (bin/package.json): the CLI is one bundle, dist/macvpn.cjs, compiled with
 // its V8 code cache so that `macvpn profile` starts fast (scripts/bundle.mjs, DESIGN.md §6).
 'use strict';
-const fs = require('node:fs');
-const path = require('node:path');
-const vm = require('node:vm');
-const Module = require('node:module');
-
-function load() {
-  const file = path.join(__dirname, '..', 'dist', 'macvpn.cjs');
-  let source;
-  try {
-    source = fs.readFileSync(file, 'utf8');
-  } catch {
-    process.stderr.write('macvpn: error: dist/macvpn.cjs is missing\nmacvpn: hint: run "npm run build" (npm ci does it for you)\n');
-    process.exit(1);
-  }
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(file + '.cache');
-  } catch {
-    // no cache: compile normally
-  }
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
-  const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
-  return mod.exports;
-}
+// `macvpn build` fsyncs thousands of profiles at once on libuv's threadpool (read when the pool
+// first starts; the default is 4 threads).
+process.env.UV_THREADPOOL_SIZE = process.env.UV_THREADPOOL_SIZE || '16';
+const { load } = require('./load.js');
 
 // `macvpn user list | head -1`: a closed pipe ends the command quietly, as it does for cat.
 process.stdout.on('error', (e) => {

@@ -34,6 +34,11 @@ const COMMANDS: Record<string, () => Promise<{ run: Run }>> = {
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
+/** Entry of a `macvpn build` worker thread (see src/cli/build-workers.ts). */
+export async function runBuildWorker(): Promise<void> {
+  (await import('./build-worker.js')).buildWorkerMain();
+}
+
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const debug = io.env.MACVPN_DEBUG === '1';
   const program = new Command('macvpn');

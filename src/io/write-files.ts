@@ -22,17 +22,20 @@ export interface WriteOptions {
 export interface Staged {
   tmp: string;
   target: string;
+  /** Folders made for this file, removed again if the write is abandoned. */
+  createdDirs?: string[];
 }
 
-/** Creates `dir` and missing parents with `mode` (exact, not umask-reduced). */
-export function ensureDir(dir: string, mode = MODE_DIR): void {
+/** Creates `dir` and missing parents with `mode` (exact, not umask-reduced); lists what it made in `created`. */
+export function ensureDir(dir: string, mode = MODE_DIR, created?: string[]): void {
   if (fs.existsSync(dir)) {
     if (!fs.statSync(dir).isDirectory()) throw new MacvpnError(`${dir} exists and is not a directory`);
     return;
   }
-  ensureDir(path.dirname(dir), mode);
+  ensureDir(path.dirname(dir), mode, created);
   fs.mkdirSync(dir, { mode });
   fs.chmodSync(dir, mode);
+  created?.push(dir);
 }
 
 function fsyncDir(dir: string): void {
@@ -52,11 +55,15 @@ const tempName = (target: string) =>
   path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 const bytesOf = (c: string | Uint8Array) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c);
 
-/** Creates the temp copy (exclusive, exact mode) and writes it; the caller fsyncs and closes `fd`. */
-function writeTemp(base: string, f: OutputFile, dirMode: number): Staged & { fd: number } {
+/**
+ * Creates the temp copy (exclusive, exact mode) and writes it; the caller fsyncs and closes `fd`.
+ * The temp file sits next to its target, or in `stagingDir` (see openStagingDir).
+ */
+function writeTemp(base: string, f: OutputFile, dirMode: number, stagingDir?: string): Staged & { fd: number } {
   const target = path.join(base, f.path);
-  ensureDir(path.dirname(target), dirMode);
-  const tmp = tempName(target);
+  const createdDirs: string[] = [];
+  ensureDir(path.dirname(target), dirMode, createdDirs);
+  const tmp = stagingDir ? path.join(stagingDir, path.basename(target)) : tempName(target);
   const fd = fs.openSync(tmp, 'wx', f.mode);
   try {
     fs.writeSync(fd, bytesOf(f.contents));
@@ -65,7 +72,7 @@ function writeTemp(base: string, f: OutputFile, dirMode: number): Staged & { fd:
     abandon(fd, tmp);
     throw ioError(e, 'write');
   }
-  return { tmp, target, fd };
+  return { tmp, target, fd, ...(createdDirs.length > 0 && { createdDirs }) };
 }
 
 function abandon(fd: number, tmp: string): void {
@@ -75,7 +82,8 @@ function abandon(fd: number, tmp: string): void {
 
 /** Writes one file's temp copy (exclusive create, exact mode, fsync). */
 export function stageFile(base: string, f: OutputFile, dirMode = MODE_DIR): Staged {
-  const { tmp, target, fd } = writeTemp(base, f, dirMode);
+  const { fd, ...staged } = writeTemp(base, f, dirMode);
+  const { tmp } = staged;
   try {
     fs.fsyncSync(fd);
   } catch (e) {
@@ -83,31 +91,76 @@ export function stageFile(base: string, f: OutputFile, dirMode = MODE_DIR): Stag
     throw ioError(e, 'write');
   }
   fs.closeSync(fd);
-  return { tmp, target };
+  return staged;
 }
 
 /**
- * The same for bulk builds: the write itself is synchronous (a few tens of microseconds), the
- * fsync waits on libuv's threadpool so disk waits overlap with the signatures running there.
+ * An empty folder inside `dir` for the temp files of a bulk write. Creating a file in a folder
+ * that already holds thousands costs far more than in an empty one (ext4 here: 135 µs against
+ * 10 µs), and a rename from a sibling folder is as atomic as one within the folder.
  */
-export async function stageFileAsync(base: string, f: OutputFile, dirMode = MODE_DIR): Promise<Staged> {
-  const { tmp, target, fd } = writeTemp(base, f, dirMode);
-  try {
-    await new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
-  } catch (e) {
-    abandon(fd, tmp);
-    throw ioError(e, 'write');
-  }
-  fs.closeSync(fd);
-  return { tmp, target };
+export function openStagingDir(dir: string, created?: string[]): string {
+  ensureDir(dir, MODE_DIR, created);
+  const staging = path.join(dir, `.macvpn-staging.${process.pid}.${randomBytes(4).toString('hex')}`);
+  fs.mkdirSync(staging, { mode: MODE_DIR });
+  fs.chmodSync(staging, MODE_DIR);
+  return staging;
 }
 
+export function removeStagingDir(staging: string): void {
+  fs.rmSync(staging, { recursive: true, force: true });
+}
+
+/**
+ * Bulk staging in two steps: write every temp file now (no fsync), then fsync them all at once
+ * with syncStaged. Creating files while fsyncs run makes each create wait behind a journal commit
+ * (ext4 jbd2); batching the fsyncs lets the kernel commit many files together. Target names must
+ * be unique within one staging folder.
+ */
+export function stageFileUnsynced(base: string, f: OutputFile, stagingDir: string): Staged {
+  const { fd, ...staged } = writeTemp(base, f, MODE_DIR, stagingDir);
+  fs.closeSync(fd);
+  return staged;
+}
+
+/** fsyncs staged temp files, `concurrency` at a time on libuv's threadpool. */
+export async function syncStaged(staged: readonly Staged[], concurrency = 64): Promise<void> {
+  let next = 0;
+  const syncOne = (tmp: string) =>
+    new Promise<void>((resolve, reject) =>
+      fs.open(tmp, 'r', (e, fd) => {
+        if (e) return reject(ioError(e, 'sync'));
+        fs.fsync(fd, (e2) => fs.close(fd, () => (e2 ? reject(ioError(e2, 'sync')) : resolve())));
+      }),
+    );
+  const worker = async () => {
+    while (next < staged.length) await syncOne(staged[next++]!.tmp);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, staged.length) }, worker));
+}
+
+/** Removes the temp files and, deepest first, the folders made for them (when empty). */
 export function discardStaged(staged: readonly Staged[]): void {
   for (const s of staged) fs.rmSync(s.tmp, { force: true });
+  const dirs = staged.flatMap((s) => s.createdDirs ?? []).sort((a, b) => b.length - a.length);
+  for (const d of dirs) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      // not empty or already gone: leave it
+    }
+  }
 }
 
 /** Renames every staged file into place, deletes `remove`, then fsyncs the touched folders. */
 export function commitStaged(staged: readonly Staged[], base?: string, remove: readonly string[] = []): void {
+  // A rename cannot replace a folder: find that before the first rename, not half-way through.
+  for (const s of staged) {
+    if (fs.lstatSync(s.target, { throwIfNoEntry: false })?.isDirectory()) {
+      discardStaged(staged);
+      throw new MacvpnError(`cannot write ${s.target}: a folder is in the way`);
+    }
+  }
   const dirs = new Set<string>();
   for (const s of staged) {
     fs.renameSync(s.tmp, s.target);

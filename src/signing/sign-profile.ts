@@ -78,12 +78,3 @@ export function signProfile(content: Uint8Array, signer: Signer, signingTime: Da
   const attrs = signedAttributes(p, content, signer, signingTime);
   return assemble(p, content, attrs, sign(signer.digest, attrs, signer.key));
 }
-
-/** Same bytes as signProfile, with the signature computed on libuv's threadpool (uses every core). */
-export function signProfileAsync(content: Uint8Array, signer: Signer, signingTime: Date): Promise<Uint8Array> {
-  const p = prepare(signer);
-  const attrs = signedAttributes(p, content, signer, signingTime);
-  return new Promise((resolve, reject) => {
-    sign(signer.digest, attrs, signer.key, (err, sig) => (err ? reject(err) : resolve(assemble(p, content, attrs, sig))));
-  });
-}

@@ -73,4 +73,16 @@ describe('macvpn build', () => {
     expect(snapshot(site)).toEqual(before);
     fs.chmodSync(path.join(site, 'secrets/passwords.json'), 0o600);
   });
+
+  it('a failure on a fresh site leaves no new folder behind', async () => {
+    const dir = tempDir();
+    await runBin(['init', '--server', 'vpn.example.com'], { cwd: dir });
+    await runBin(['user', 'add', 'alice'], { cwd: dir });
+    fs.writeFileSync(path.join(dir, 'server'), 'a file where the server folder goes');
+    const before = snapshot(dir);
+    const r = await runBin(['build'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`macvpn: error: ${path.join(dir, 'server')} exists and is not a directory\n`);
+    expect(snapshot(dir)).toEqual(before);
+  });
 });

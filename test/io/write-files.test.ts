@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stageFileAsync, commitStaged, writeFiles } from '../../src/io/write-files.js';
+import { stageFileUnsynced, syncStaged, commitStaged, writeFiles, openStagingDir, removeStagingDir } from '../../src/io/write-files.js';
 import { modeOf, snapshot, tempDir } from '../helpers/cli.js';
 import { MacvpnError } from '../../src/errors.js';
 
@@ -36,17 +36,30 @@ describe('writeFiles', () => {
     ).toThrow(MacvpnError);
     expect(snapshot(dir)).toEqual(before);
   });
+  it('refuses before any rename when a folder stands where a file goes', () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'b'));
+    const before = snapshot(dir);
+    expect(() => writeFiles(dir, [{ path: 'a', contents: 'x', mode: 0o600 }, { path: 'b', contents: 'y', mode: 0o600 }])).toThrow(
+      `cannot write ${path.join(dir, 'b')}: a folder is in the way`,
+    );
+    expect(snapshot(dir)).toEqual(before);
+  });
   it('removes listed files after the new ones are in place', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'gone'), 'x');
     writeFiles(dir, [{ path: 'kept', contents: 'y', mode: 0o600 }], { remove: ['gone', 'never-existed'] });
     expect(fs.readdirSync(dir).sort()).toEqual(['kept']);
   });
-  it('stages asynchronously and commits together', async () => {
+  it('stages in bulk, syncs and commits together', async () => {
     const dir = tempDir();
-    const staged = await Promise.all([1, 2, 3].map((i) => stageFileAsync(dir, { path: `p/${i}`, contents: `${i}`, mode: 0o600 })));
-    expect(fs.readdirSync(path.join(dir, 'p')).every((f) => f.endsWith('.tmp'))).toBe(true);
+    const staging = openStagingDir(path.join(dir, 'p'));
+    const staged = [1, 2, 3].map((i) => stageFileUnsynced(dir, { path: `p/${i}`, contents: `${i}`, mode: 0o600 }, staging));
+    await syncStaged(staged, 2);
+    expect(fs.readdirSync(path.join(dir, 'p'))).toEqual([path.basename(staging)]);
+    expect(modeOf(staging)).toBe('0700');
     commitStaged(staged);
+    removeStagingDir(staging);
     expect(fs.readdirSync(path.join(dir, 'p')).sort()).toEqual(['1', '2', '3']);
     expect(modeOf(path.join(dir, 'p/2'))).toBe('0600');
   });

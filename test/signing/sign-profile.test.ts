@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
-import { signProfile, signProfileAsync } from '../../src/signing/sign-profile.js';
+import { signProfile } from '../../src/signing/sign-profile.js';
 import { children, readAll, readOid } from '../../src/signing/der.js';
 import { loadFixtureSigner, NOW, openssl, opensslVerify, PKI, SIGNING_TIME } from './pki.js';
 
@@ -80,13 +80,6 @@ describe('signProfile encoding', () => {
   it('writes GeneralizedTime for signing times from 2050 (RFC 5652 §11.3)', () => {
     const der = signProfile(CONTENT, loadFixtureSigner('rsa'), new Date('2050-01-01T00:00:00Z'));
     expect(Buffer.from(der).includes(Buffer.from('20500101000000Z'))).toBe(true);
-  });
-
-  it('async variant (threadpool) gives the same bytes for RSA and a valid signature for ECDSA', async () => {
-    const rsa = loadFixtureSigner('rsa');
-    expect(Buffer.from(await signProfileAsync(CONTENT, rsa, SIGNING_TIME)).equals(Buffer.from(signProfile(CONTENT, rsa, SIGNING_TIME)))).toBe(true);
-    const many = await Promise.all([1, 2, 3].map(() => signProfileAsync(CONTENT, loadFixtureSigner('p256'), SIGNING_TIME)));
-    for (const der of many) expect(opensslVerify(der, ROOT_CA).status).toBe(0);
   });
 
   it('leaves the signer untouched between calls (constant parts cached per signer)', () => {

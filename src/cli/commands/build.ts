@@ -1,8 +1,9 @@
 /**
  * macvpn build: the server tree and every user's signed profile in one all-or-nothing run.
- * Signatures run on libuv's threadpool (both cores) and files are staged asynchronously; a bounded
- * window keeps memory flat however many users there are (DESIGN.md §6). Nothing is renamed into
- * place until every file is complete.
+ * Profiles are built, signed and written by one worker thread per core (src/cli/build-workers.ts);
+ * each profile's bytes are written as soon as they exist, so memory stays flat however many users
+ * there are (DESIGN.md §6). The temp files are fsynced together, and nothing is renamed into place
+ * until every file is complete and on disk.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,15 +12,10 @@ import { MacvpnError } from '../../errors.js';
 import { withLock } from '../../io/lock.js';
 import { loadSite } from '../../io/read-site.js';
 import { loadSigner } from '../../io/read-signer.js';
-import { profilePath, PROFILES_DIR, SERVER_DIR } from '../../io/site-paths.js';
-import { commitStaged, discardStaged, stageFile, stageFileAsync, type Staged } from '../../io/write-files.js';
-import { buildProfileXml } from '../../apple/build-profile.js';
-import { signProfileAsync } from '../../signing/sign-profile.js';
+import { PROFILES_DIR, SERVER_DIR } from '../../io/site-paths.js';
+import { commitStaged, discardStaged, openStagingDir, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
 import { planServer } from '../../plan/plan-server.js';
-import { MODE_SECRET } from '../../plan/output-file.js';
-
-/** Profiles in flight at once: enough to keep the threadpool busy, small enough for flat memory. */
-const WINDOW = 64;
+import { stageProfilesParallel } from '../build-workers.js';
 
 export async function run(ctx: Ctx): Promise<void> {
   const result = await withLock(ctx.siteDir, async () => {
@@ -30,29 +26,25 @@ export async function run(ctx: Ctx): Promise<void> {
     const serverFiles = planServer(site);
     const serverDir = path.join(ctx.siteDir, SERVER_DIR);
     const staged: Staged[] = [];
+    const profilesDir = path.join(ctx.siteDir, PROFILES_DIR);
+    const madeDirs: string[] = [];
+    const stagingDir = openStagingDir(profilesDir, madeDirs);
+    let orphans: string[];
     try {
       for (const f of serverFiles) staged.push(stageFile(serverDir, f));
-      let next = 0;
-      const worker = async () => {
-        while (next < site.users.length) {
-          const user = site.users[next++]!;
-          const xml = buildProfileXml(site, user, { includePassword: true, scope: 'System' });
-          const der = await signProfileAsync(xml, signer, now);
-          staged.push(await stageFileAsync(ctx.siteDir, { path: profilePath(user.name), contents: der, mode: MODE_SECRET }));
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(WINDOW, site.users.length) }, worker));
+      await stageProfilesParallel({ site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir }, signer, staged);
+      await syncStaged(staged);
+      // Profiles of users no longer in the site still hold the shared secret: remove them.
+      const current = new Set(site.users.map((u) => `${u.name}.mobileconfig`));
+      orphans = fs.readdirSync(profilesDir).filter((f) => f.endsWith('.mobileconfig') && !current.has(f)).map((f) => `${PROFILES_DIR}/${f}`);
+      commitStaged(staged, ctx.siteDir, orphans);
     } catch (e) {
-      discardStaged(staged);
+      removeStagingDir(stagingDir);
+      // The folders made for profiles/ count like those made for the server files.
+      discardStaged([...staged, { tmp: stagingDir, target: profilesDir, createdDirs: madeDirs }]);
       throw e;
     }
-    // Profiles of users no longer in the site still hold the shared secret: remove them.
-    const current = new Set(site.users.map((u) => `${u.name}.mobileconfig`));
-    const profilesDir = path.join(ctx.siteDir, PROFILES_DIR);
-    const orphans = fs.existsSync(profilesDir)
-      ? fs.readdirSync(profilesDir).filter((f) => f.endsWith('.mobileconfig') && !current.has(f)).map((f) => `${PROFILES_DIR}/${f}`)
-      : [];
-    commitStaged(staged, ctx.siteDir, orphans);
+    removeStagingDir(stagingDir);
     return { site, serverFiles, orphans, signer };
   });
   const { site, serverFiles, orphans, signer } = result;

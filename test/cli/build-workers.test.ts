@@ -1,0 +1,55 @@
+/** `macvpn build` on a site big enough for worker threads (src/cli/build-workers.ts). */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { modeOf, runBin, snapshot, tempDir } from '../helpers/cli.js';
+import { openssl } from '../signing/pki.js';
+import { parseSite } from '../../src/site/parse-site.js';
+import { renderSiteYaml } from '../../src/site/render-site-yaml.js';
+import { renderPasswords } from '../../src/site/secrets.js';
+
+const USERS = 150;
+let site: string;
+
+beforeAll(async () => {
+  site = tempDir();
+  expect((await runBin(['init', '--server', 'vpn.example.com'], { cwd: site })).code).toBe(0);
+  const parsed = parseSite(fs.readFileSync(path.join(site, 'macvpn.yaml'), 'utf8'));
+  if (!parsed.ok) throw new Error('fixture site');
+  const users = Array.from({ length: USERS }, (_, i) => ({ name: `user${i}` }));
+  fs.writeFileSync(path.join(site, 'macvpn.yaml'), renderSiteYaml({ ...parsed.settings, users }));
+  fs.writeFileSync(path.join(site, 'secrets/passwords.json'), renderPasswords(new Map(users.map((u, i) => [u.name, `password-${i}-x`]))), { mode: 0o600 });
+});
+
+describe('build with worker threads', () => {
+  it('writes every profile, each verifying with its own password, and leaves no staging folder', async () => {
+    const r = await runBin(['build'], { cwd: site });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const files = fs.readdirSync(path.join(site, 'profiles'));
+    expect(files).toHaveLength(USERS);
+    expect(files.every((f) => f.endsWith('.mobileconfig'))).toBe(true);
+    for (const i of [0, 77, USERS - 1]) {
+      const file = path.join(site, `profiles/user${i}.mobileconfig`);
+      expect(modeOf(file)).toBe('0600');
+      const v = openssl(['cms', '-verify', '-inform', 'DER', '-in', file, '-CAfile', path.join(site, 'ca.pem')]);
+      expect(v.status).toBe(0);
+      expect(v.stdout.toString()).toContain(`<string>password-${i}-x</string>`);
+    }
+    const check = await runBin(['check'], { cwd: site });
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain(`profiles/: ${USERS} current`);
+  });
+
+  it('a failure changes nothing', async () => {
+    const blocker = path.join(site, 'profiles/user42.mobileconfig');
+    fs.rmSync(blocker);
+    fs.mkdirSync(blocker);
+    const before = snapshot(site);
+    const r = await runBin(['build'], { cwd: site });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`macvpn: error: cannot write ${blocker}: a folder is in the way\n`);
+    expect(snapshot(site)).toEqual(before);
+    fs.rmdirSync(blocker);
+  });
+});
