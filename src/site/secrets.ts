@@ -15,12 +15,12 @@ export const PASSWORD_LENGTH = 20;
 export type RandomBytes = (n: number) => Uint8Array;
 
 /** Uniform choice from the alphabet by rejection sampling (no modulo bias). */
-export function generateSecret(length: number, randomBytes: RandomBytes): string {
+export function generateSecret(length: number, random: RandomBytes): string {
   const n = SECRET_ALPHABET.length;
   const limit = 256 - (256 % n);
   let out = '';
   while (out.length < length) {
-    for (const b of randomBytes(length * 2)) {
+    for (const b of random(length * 2)) {
       if (b < limit) out += SECRET_ALPHABET[b % n];
       if (out.length === length) break;
     }
