@@ -215,6 +215,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return ExitCode.Ok; // --help, --version
+      // `macvpn` or `macvpn user` without a command: commander has printed the help to stderr.
+      if (err.code === 'commander.help') return ExitCode.Usage;
       const message = err.message.replace(/^error: /, '');
       io.stderr.write(formatError(new MacvpnError(message, ['see "macvpn --help" or "macvpn COMMAND --help"']), false));
       return ExitCode.Usage;

@@ -200,6 +200,13 @@ describe('user lifecycle', () => {
     expect(now).not.toBe(old);
     expect(r.stdout).not.toContain(now.trim());
   });
+  it('no command prints the help on stderr and exits 2', async () => {
+    const r = await runBin([], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Usage: macvpn \[options\] \[command\]/);
+    expect(r.stderr).not.toContain('error');
+  });
   it('--help exits 0 with examples', async () => {
     const r = await runBin(['user', 'add', '--help'], { cwd: tempDir() });
     expect(r.code).toBe(0);
