@@ -105,8 +105,14 @@ export function renderInstallScript(site: Site, release: OpenbsdRelease): string
     'fi',
     'if ! "$ROOT/etc/rc.d/npppd" check >/dev/null 2>&1; then',
     '\t"$ROOT/etc/rc.d/npppd" start',
-    'elif changed /etc/npppd/npppd.conf || changed /etc/npppd/npppd-users || [ "$RESTART" = yes ]; then',
+    'elif changed /etc/npppd/npppd.conf || [ "$RESTART" = yes ]; then',
     '\t"$ROOT/etc/rc.d/npppd" restart',
+    // npppd's privileged process reads npppd-users with cgetent(3) at every login (privsep.c,
+    // PRIVSEP_GET_USER_INFO), so new users and passwords need no restart, which would drop
+    // every connected session.
+    'elif changed /etc/npppd/npppd-users; then',
+    '\tsay "npppd reads npppd-users at each login: changes apply to the next connection (no restart)"',
+    '\tsay "to end a removed user\'s session now: npppctl clear username NAME"',
     'fi',
     '',
     'if [ "$CHANGED" = " " ]; then say "nothing to change: the router already runs this configuration"; fi',

@@ -179,14 +179,15 @@ describe('install.sh with a file the parsers reject', () => {
 });
 
 describe('install.sh after a change to the users', () => {
-  it('replaces npppd-users, backs it up, restarts npppd only', () => {
+  it('replaces npppd-users and backs it up without restarting anything (npppd reads it at each login)', () => {
     const r = fakeRouter('7.9');
     r.run('install.sh');
     const site = fixtureSite();
     r.rewrite({ ...site, users: site.users.slice(0, 1) });
     const res = r.run('install.sh');
     expect(res.status).toBe(0);
-    expect(res.calls.filter((c) => / (start|stop|restart)$/.test(c) || c.startsWith('ipsecctl -f'))).toEqual(['rc.d/npppd restart']);
+    expect(res.calls.filter((c) => / (start|stop|restart)$/.test(c) || c.startsWith('ipsecctl -f'))).toEqual([]);
+    expect(res.stdout).toContain('changes apply to the next connection (no restart)');
     expect(fs.existsSync(path.join(r.root, 'var/backups/macvpn/etc_npppd_npppd-users.1'))).toBe(true);
     expect(r.read('etc/npppd/npppd-users')).not.toContain('bob:');
   });

@@ -155,8 +155,11 @@ if ! "$ROOT/etc/rc.d/isakmpd" check >/dev/null 2>&1 || changed /etc/ipsec.conf |
 fi
 if ! "$ROOT/etc/rc.d/npppd" check >/dev/null 2>&1; then
 	"$ROOT/etc/rc.d/npppd" start
-elif changed /etc/npppd/npppd.conf || changed /etc/npppd/npppd-users || [ "$RESTART" = yes ]; then
+elif changed /etc/npppd/npppd.conf || [ "$RESTART" = yes ]; then
 	"$ROOT/etc/rc.d/npppd" restart
+elif changed /etc/npppd/npppd-users; then
+	say "npppd reads npppd-users at each login: changes apply to the next connection (no restart)"
+	say "to end a removed user's session now: npppctl clear username NAME"
 fi
 
 if [ "$CHANGED" = " " ]; then say "nothing to change: the router already runs this configuration"; fi
