@@ -104,3 +104,23 @@ describe('the schema copy', () => {
     for (const f of files) expect(fs.readFileSync(path.join(SCHEMA_DIR, f), 'utf8')).toBe(fs.readFileSync(path.join(shared, f), 'utf8'));
   });
 });
+
+describe('a second, independent plist parser (Python plistlib)', () => {
+  it('reads the profile with the same types: integer, data, strings', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = [
+      'import json, plistlib, sys',
+      'p = plistlib.loads(sys.stdin.buffer.read())',
+      'v = p["PayloadContent"][0]',
+      'print(json.dumps({"op": [type(v["IPv4"]["OverridePrimary"]).__name__, v["IPv4"]["OverridePrimary"]],',
+      '  "secret": [type(v["IPSec"]["SharedSecret"]).__name__, v["IPSec"]["SharedSecret"].decode()],',
+      '  "version": type(p["PayloadVersion"]).__name__, "org": p["PayloadOrganization"], "pw": v["PPP"]["AuthPassword"]}))',
+    ].join('\n');
+    const hostile = fixtureSite({ organization: 'A&B <Ops> "x"' }, { alice: 'p<a&s>s"w\'d' });
+    const r = spawnSync('python3', ['-c', script], { input: buildProfileXml(hostile, alice, { includePassword: true, scope: 'System' }) });
+    expect(r.stderr.toString()).toBe('');
+    expect(JSON.parse(r.stdout.toString())).toEqual({
+      op: ['int', 1], secret: ['bytes', hostile.secrets.psk], version: 'int', org: 'A&B <Ops> "x"', pw: 'p<a&s>s"w\'d',
+    });
+  });
+});
