@@ -2,11 +2,14 @@
  * Read-modify-write of a site under the lock: load, change, re-validate the whole result, then
  * write every changed file in one atomic plan. Nothing is written if any check fails.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { withLock } from '../io/lock.js';
 import { loadSite } from '../io/read-site.js';
 import { writeFiles } from '../io/write-files.js';
 import { parseSite } from '../site/parse-site.js';
 import { renderSiteYaml } from '../site/render-site-yaml.js';
+import { updateSiteYaml } from '../site/update-site-yaml.js';
 import { checkSecrets, renderPasswords } from '../site/secrets.js';
 import type { Settings, Site } from '../site/types.js';
 import { MODE_PUBLIC, MODE_SECRET, type OutputFile } from '../plan/output-file.js';
@@ -51,7 +54,17 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
     const valid = validateSiteState(settings, psk, passwords);
     // Only the users still listed keep a password entry.
     const kept = new Map(valid.users.map((u) => [u.name, passwords.get(u.name)!]));
-    writeFiles(ctx.siteDir, siteFiles(valid, psk, kept), { remove: c.remove });
+    // Write only what changed; macvpn.yaml keeps the administrator's comments and layout.
+    const files: OutputFile[] = [];
+    if (c.psk !== undefined) files.push({ path: PSK_FILE, contents: psk + '\n', mode: MODE_SECRET, secret: true });
+    if (c.passwords !== undefined || c.settings !== undefined) {
+      files.push({ path: PASSWORDS_FILE, contents: renderPasswords(kept), mode: MODE_SECRET, secret: true });
+    }
+    if (c.settings !== undefined) {
+      const original = fs.readFileSync(path.join(ctx.siteDir, SITE_FILE), 'utf8');
+      files.push({ path: SITE_FILE, contents: updateSiteYaml(original, valid), mode: MODE_PUBLIC });
+    }
+    writeFiles(ctx.siteDir, files, { remove: c.remove });
     return { ...valid, secrets: { psk, passwords: kept } };
   });
 }

@@ -17,7 +17,8 @@ function renderUser(u: User): string {
 export function renderSiteYaml(s: Settings): string {
   const lines = [
     '# macvpn site settings. No secrets live here (they are in secrets/), so this file is safe to',
-    '# keep in git. Edit by hand or with macvpn commands; macvpn rewrites it in this layout.',
+    '# keep in git. Edit by hand or with macvpn commands: "user add" and "user remove" keep your',
+    '# comments; "macvpn init" writes this layout.',
     '',
     '# Host name or IP address the Macs dial (the profile\'s server address).',
     `server: ${q(s.server)}`,
