@@ -145,6 +145,23 @@ describe('broken site files', () => {
   });
 });
 
+describe('hand-edited macvpn.yaml', () => {
+  it('keeps its comments through user add, user remove and psk rotate', async () => {
+    const dir = tempDir();
+    await runBin(['init', '--server', 'vpn.example.com'], { cwd: dir });
+    const file = path.join(dir, 'macvpn.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('users: []', '# Kim owns this list\nusers: []'));
+    expect((await runBin(['user', 'add', 'alice'], { cwd: dir })).code).toBe(0);
+    expect((await runBin(['user', 'add', 'bob'], { cwd: dir })).code).toBe(0);
+    expect((await runBin(['user', 'remove', 'alice'], { cwd: dir })).code).toBe(0);
+    const before = fs.readFileSync(file, 'utf8');
+    expect((await runBin(['psk', 'rotate'], { cwd: dir })).code).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    expect(before).toContain('# Kim owns this list\nusers:\n  - { name: bob }\n');
+    expect(before).toContain('# Host name or IP address the Macs dial');
+  });
+});
+
 describe('secrets from stdin', () => {
   it('strip one trailing CRLF and are stored exactly', async () => {
     const dir = tempDir();
