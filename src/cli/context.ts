@@ -41,11 +41,10 @@ export async function readStdinValue(ctx: Ctx, what: string): Promise<string> {
 }
 
 /** mkcert-style summary of what was written, marking the files that hold secrets. */
-export function printWritten(ctx: Ctx, base: string, files: readonly OutputFile[]): void {
+export function printWritten(ctx: Ctx, files: readonly OutputFile[]): void {
   const width = Math.max(...files.map((f) => f.path.length), 0);
   for (const f of files) {
     const mode = f.mode.toString(8).padStart(4, '0');
     ctx.out(`  ${f.path.padEnd(width)}  ${mode}${f.secret ? '  (secret)' : ''}`);
   }
-  void base;
 }

@@ -25,13 +25,17 @@ export interface SiteChange {
   remove?: string[];
 }
 
-/** The files that store a site: macvpn.yaml, secrets/psk, secrets/passwords.json. */
+const pskFile = (psk: string): OutputFile => ({ path: PSK_FILE, contents: psk + '\n', mode: MODE_SECRET, secret: true });
+const passwordsFile = (passwords: ReadonlyMap<string, string>): OutputFile => ({
+  path: PASSWORDS_FILE,
+  contents: renderPasswords(passwords),
+  mode: MODE_SECRET,
+  secret: true,
+});
+
+/** The files that store a new site: macvpn.yaml (canonical layout), secrets/psk, secrets/passwords.json. */
 export function siteFiles(settings: Settings, psk: string, passwords: ReadonlyMap<string, string>): OutputFile[] {
-  return [
-    { path: PSK_FILE, contents: psk + '\n', mode: MODE_SECRET, secret: true },
-    { path: PASSWORDS_FILE, contents: renderPasswords(passwords), mode: MODE_SECRET, secret: true },
-    { path: SITE_FILE, contents: renderSiteYaml(settings), mode: MODE_PUBLIC },
-  ];
+  return [pskFile(psk), passwordsFile(passwords), { path: SITE_FILE, contents: renderSiteYaml(settings), mode: MODE_PUBLIC }];
 }
 
 /** Validates a new site state as a whole (the rendered YAML is parsed back) before any write. */
@@ -56,10 +60,8 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
     const kept = new Map(valid.users.map((u) => [u.name, passwords.get(u.name)!]));
     // Write only what changed; macvpn.yaml keeps the administrator's comments and layout.
     const files: OutputFile[] = [];
-    if (c.psk !== undefined) files.push({ path: PSK_FILE, contents: psk + '\n', mode: MODE_SECRET, secret: true });
-    if (c.passwords !== undefined || c.settings !== undefined) {
-      files.push({ path: PASSWORDS_FILE, contents: renderPasswords(kept), mode: MODE_SECRET, secret: true });
-    }
+    if (c.psk !== undefined) files.push(pskFile(psk));
+    if (c.passwords !== undefined || c.settings !== undefined) files.push(passwordsFile(kept));
     if (c.settings !== undefined) {
       const original = fs.readFileSync(path.join(ctx.siteDir, SITE_FILE), 'utf8');
       files.push({ path: SITE_FILE, contents: updateSiteYaml(original, valid), mode: MODE_PUBLIC });

@@ -58,7 +58,7 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
     ensureDir(path.join(site, SECRETS_DIR));
     writeFiles(site, written);
     ctx.out(`imported ${valid.users.length} user${valid.users.length === 1 ? '' : 's'} and the shared secret into ${site}`);
-    printWritten(ctx, site, written);
+    printWritten(ctx, written);
     if (!files.npppdConf) ctx.out(`no --npppd-conf: the pool is ${valid.pool.cidr} (as in OpenBSD's default npppd.conf) and clients get no DNS servers; check macvpn.yaml`);
     if (!opts.openbsd) ctx.out(`the router is assumed to run OpenBSD ${valid.openbsd}; set openbsd in macvpn.yaml if it does not`);
     ctx.out('next: macvpn build, then compare server/ with the router before installing it');

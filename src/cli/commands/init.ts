@@ -29,7 +29,7 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
     ensureDir(path.join(site, SECRETS_DIR));
     writeFiles(site, files);
     ctx.out(`created macvpn site in ${site}`);
-    printWritten(ctx, site, files);
+    printWritten(ctx, files);
     ctx.out('next: macvpn user add NAME, then macvpn build');
   });
 }

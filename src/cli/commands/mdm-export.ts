@@ -37,6 +37,6 @@ export async function run(ctx: Ctx, names: string[], opts: Record<string, unknow
   const files = planMdmExport(site, users, format, () => randomUUID().toUpperCase());
   writeFiles(out, files);
   ctx.out(`wrote ${users.length} unsigned profile${users.length === 1 ? '' : 's'} (PayloadScope System, no passwords) to ${out}`);
-  printWritten(ctx, out, files);
+  printWritten(ctx, files);
   ctx.out('every file holds the shared secret: upload it, then delete it');
 }

@@ -27,7 +27,7 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
   });
   const release = version ?? site.openbsd;
   ctx.out(`wrote ${out} for OpenBSD ${release} (${site.server}, ${site.users.length} user${site.users.length === 1 ? '' : 's'}):`);
-  printWritten(ctx, out, files);
+  printWritten(ctx, files);
   ctx.out('files marked (secret) hold the shared secret or passwords: keep them 0600 and off shared disks');
   ctx.out('next: copy the folder to the router and run install.sh as root, for example');
   ctx.out(`  scp -r ${shellWord(out)} root@ROUTER:macvpn-server`);

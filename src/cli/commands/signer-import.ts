@@ -67,7 +67,7 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
   await withLock(ctx.siteDir, () => writeFiles(ctx.siteDir, files));
   ctx.out(`profiles are now signed by ${signer.cert.subject.split('\n').join(', ')}`);
   describeSigner(ctx, signer, rootCertificates, now);
-  printWritten(ctx, ctx.siteDir, files);
+  printWritten(ctx, files);
   if (fs.existsSync(path.join(ctx.siteDir, CA_KEY_FILE))) {
     ctx.out(`note: the site's own CA (${CA_KEY_FILE}, ca.pem) is kept; delete both if no Mac trusts ca.pem`);
   }
