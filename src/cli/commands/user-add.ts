@@ -25,6 +25,6 @@ export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unkno
     passwords.set(name!, password);
     return { settings: { ...site, users: [...site.users, user] }, passwords };
   });
-  ctx.out(`added user ${name}${opts.showSecrets ? ` with password ${password}` : ' (password stored in secrets/; print it with --show-secrets on "user list")'}`);
-  ctx.out(`next: macvpn profile ${name}   (and macvpn server to update the router's npppd-users)`);
+  ctx.out(`added user ${name}${opts.showSecrets ? ` with password ${password}` : '; the password is in secrets/ (see it with: macvpn user list --show-secrets)'}`);
+  ctx.out(`next: macvpn build (the router's npppd-users and ${name}'s profile), then install server/ on the router`);
 }

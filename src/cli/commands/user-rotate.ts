@@ -13,5 +13,5 @@ export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unkno
     return { passwords };
   });
   ctx.out(`new password for ${name}${opts.showSecrets ? `: ${password}` : ' stored in secrets/'}`);
-  ctx.out(`next: macvpn profile ${name} and macvpn server, then deploy both`);
+  ctx.out(`next: macvpn build, install server/ on the router, and send ${name} the new profile`);
 }
