@@ -47,8 +47,8 @@ export function loadSettings(siteDir: string): Settings {
 }
 
 export function loadSecrets(siteDir: string): Secrets {
-  const psk = parsePsk(readText(siteDir, PSK_FILE, 'set one with "macvpn psk rotate"'));
-  const passwords = parsePasswords(readText(siteDir, PASSWORDS_FILE, 'the site is incomplete; re-create it with "macvpn init --force"'));
+  const psk = parsePsk(readText(siteDir, PSK_FILE, 'restore it from a backup; a new one (macvpn init --force) means new profiles for everyone'));
+  const passwords = parsePasswords(readText(siteDir, PASSWORDS_FILE, 'restore it from a backup (without it no user can log in)'));
   if (typeof passwords === 'string') throw new MacvpnError(`${PASSWORDS_FILE} ${passwords}`);
   return { psk, passwords };
 }
