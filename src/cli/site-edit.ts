@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
-import { loadSite } from '../io/read-site.js';
+import { loadSiteUnchecked, secretsError } from '../io/read-site.js';
 import { writeFiles } from '../io/write-files.js';
 import { parseSite } from '../site/parse-site.js';
 import { renderSiteYaml } from '../site/render-site-yaml.js';
@@ -44,13 +44,15 @@ export function validateSiteState(settings: Settings, psk: string, passwords: Re
   // Line numbers would point into the new text, not the file on disk: leave them out.
   if (!parsed.ok) throw problemsError(SITE_FILE, parsed.problems.map(({ line: _line, ...p }) => p));
   const problems = checkSecrets(parsed.settings, { psk, passwords });
-  if (problems.length > 0) throw problemsError('secrets', problems);
+  if (problems.length > 0) throw secretsError(problems);
   return parsed.settings;
 }
 
 export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Promise<Site> {
   return withLock(ctx.siteDir, () => {
-    const site = loadSite(ctx.siteDir);
+    // Unchecked: a site whose secrets are broken must be repairable by the very commands the
+    // error suggests (psk rotate, user rotate); the result is validated as a whole below.
+    const site = loadSiteUnchecked(ctx.siteDir);
     const c = change(site);
     const settings = c.settings ?? site;
     const psk = c.psk ?? site.secrets.psk;

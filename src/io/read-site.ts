@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseSite } from '../site/parse-site.js';
 import { checkSecrets, parsePasswords, parsePsk } from '../site/secrets.js';
-import type { Secrets, Settings, Site } from '../site/types.js';
+import type { Problem, Secrets, Settings, Site } from '../site/types.js';
 import { MacvpnError, problemsError } from '../errors.js';
 import { PASSWORDS_FILE, PSK_FILE, SECRETS_DIR, SITE_FILE } from './site-paths.js';
 
@@ -53,11 +53,22 @@ export function loadSecrets(siteDir: string): Secrets {
   return { psk, passwords };
 }
 
+const SECRETS_HINT = 'set a new value with "macvpn psk rotate" or "macvpn user rotate NAME"';
+
+/** Secrets problems as errors naming the secrets file each concerns. */
+export function secretsError(problems: Problem[]): MacvpnError {
+  return new MacvpnError(problems.map((p) => `${p.path === 'psk' ? PSK_FILE : PASSWORDS_FILE}: ${p.message}`), [SECRETS_HINT]);
+}
+
+/** Settings and secrets as stored, before they are checked against each other (for repairs). */
+export function loadSiteUnchecked(siteDir: string): Site {
+  return { ...loadSettings(siteDir), secrets: loadSecrets(siteDir) };
+}
+
 /** The whole validated site: settings plus secrets, cross-checked. */
 export function loadSite(siteDir: string): Site {
-  const settings = loadSettings(siteDir);
-  const secrets = loadSecrets(siteDir);
-  const problems = checkSecrets(settings, secrets);
-  if (problems.length > 0) throw problemsError('secrets', problems, ['set a new value with "macvpn psk rotate" or "macvpn user rotate NAME"']);
-  return { ...settings, secrets };
+  const site = loadSiteUnchecked(siteDir);
+  const problems = checkSecrets(site, site.secrets);
+  if (problems.length > 0) throw secretsError(problems);
+  return site;
 }

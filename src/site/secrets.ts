@@ -55,17 +55,20 @@ export function parsePsk(text: string): string {
   return text.replace(/\r?\n$/, '');
 }
 
-/** Cross-checks secrets against settings: a valid PSK and a valid password for every user. */
+/**
+ * Cross-checks secrets against settings: a valid PSK and a valid password for every user.
+ * Each problem's `path` is the secrets file it concerns: `psk` or `passwords`.
+ */
 export function checkSecrets(settings: Settings, secrets: Secrets): Problem[] {
   const problems: Problem[] = [];
   const pskMsg = checkPsk(secrets.psk);
   if (pskMsg) problems.push({ path: 'psk', message: `the shared secret ${pskMsg}` });
   for (const user of settings.users) {
     const pw = secrets.passwords.get(user.name);
-    if (pw === undefined) problems.push({ path: user.name, message: `user "${user.name}" has no password` });
+    if (pw === undefined) problems.push({ path: 'passwords', message: `user "${user.name}" has no password` });
     else {
       const msg = checkPassword(pw);
-      if (msg) problems.push({ path: user.name, message: `the password of "${user.name}" ${msg}` });
+      if (msg) problems.push({ path: 'passwords', message: `the password of "${user.name}" ${msg}` });
     }
   }
   return problems;

@@ -141,7 +141,22 @@ describe('broken site files', () => {
     const r = await runBin(['user', 'add', 'dave'], { cwd: dir });
     // carol was added by hand without a password: the site says so instead of inventing one.
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('user "carol" has no password');
+    expect(r.stderr).toBe(
+      'macvpn: error: secrets/passwords.json: user "carol" has no password\n' +
+        'macvpn: hint: set a new value with "macvpn psk rotate" or "macvpn user rotate NAME"\n',
+    );
+    // ... and the command the hint names repairs it.
+    expect((await runBin(['user', 'rotate', 'carol'], { cwd: dir })).code).toBe(0);
+    expect((await runBin(['user', 'add', 'dave'], { cwd: dir })).code).toBe(0);
+  });
+  it('a broken shared secret is repaired by psk rotate', async () => {
+    const dir = tempDir();
+    await runBin(['init', '--server', 'vpn.example.com'], { cwd: dir });
+    fs.writeFileSync(path.join(dir, 'secrets/psk'), 'short\n', { mode: 0o600 });
+    const r = await runBin(['user', 'list', '--show-secrets'], { cwd: dir });
+    expect(r.stderr.split('\n')[0]).toBe('macvpn: error: secrets/psk: the shared secret is too short (5 characters, need at least 16)');
+    expect((await runBin(['psk', 'rotate'], { cwd: dir })).code).toBe(0);
+    expect((await runBin(['user', 'list', '--show-secrets'], { cwd: dir })).code).toBe(0);
   });
 });
 
