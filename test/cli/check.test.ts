@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runBin, snapshot, tempDir } from '../helpers/cli.js';
+import { ROOT, runBin, snapshot, tempDir } from '../helpers/cli.js';
 
 describe('macvpn check', () => {
   it('passes after build and names what a rotation left out of date, without printing secrets', async () => {
@@ -38,5 +38,23 @@ describe('macvpn check', () => {
     const more = await run(['check']);
     expect(more.stderr).toContain('profiles/old.mobileconfig belongs to no user of the site');
     expect(more.stderr).toContain('server/install.sh has mode 0755, expected 0700');
+  });
+
+  it('notices a change of DNS or signer, which leaves the secrets as they were', async () => {
+    const site = tempDir();
+    const run = (args: string[]) => runBin(args, { cwd: site });
+    await run(['init', '--server', 'vpn.example.com']);
+    await run(['user', 'add', 'alice']);
+    await run(['build']);
+    const file = path.join(site, 'macvpn.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('dns: []', 'dns: ["10.0.0.1"]'));
+    const dns = await run(['check']);
+    expect(dns.stderr).toContain('profiles/alice.mobileconfig is out of date (site settings changed)');
+    await run(['build']);
+    expect((await run(['check'])).code).toBe(0);
+    const pki = path.join(ROOT, 'test/fixtures/pki');
+    await run(['signer', 'import', '--cert', path.join(pki, 'p256.pem'), '--key', path.join(pki, 'p256.key')]);
+    const signer = await run(['check']);
+    expect(signer.stderr).toContain('profiles/alice.mobileconfig is out of date (signer changed)');
   });
 });

@@ -16,6 +16,8 @@ import { planServer } from '../../plan/plan-server.js';
 import { verifyProfileSignature } from '../../signing/verify-cms.js';
 import { readTypedPlist, type TypedValue } from '../../apple/read-plist.js';
 import { checkProfile } from '../../apple/check-profile.js';
+import { buildProfileXml } from '../../apple/build-profile.js';
+import type { Signer } from '../../signing/signer.js';
 import type { Site, User } from '../../site/types.js';
 
 const DAY = 86_400_000;
@@ -30,7 +32,7 @@ function at(root: TypedValue, keys: string[]): TypedValue | undefined {
   return v;
 }
 
-function checkUserProfile(ctx: Ctx, site: Site, user: User, extra: string[], problems: string[]): 'current' | 'missing' | 'stale' {
+function checkUserProfile(ctx: Ctx, site: Site, user: User, signer: Signer | undefined, extra: string[], problems: string[]): 'current' | 'missing' | 'stale' {
   const rel = profilePath(user.name);
   const file = path.join(ctx.siteDir, rel);
   if (!fs.existsSync(file)) return 'missing';
@@ -47,13 +49,19 @@ function checkUserProfile(ctx: Ctx, site: Site, user: User, extra: string[], pro
   }
   const summary = checkProfile(root);
   problems.push(...summary.problems.map((p) => `${rel}: ${p}`));
+  // Profiles are deterministic: rebuilt with the same choices (password in or out, scope), a
+  // current profile has exactly these bytes. Anything else in the site changed since.
+  const expected = buildProfileXml(site, user, { includePassword: summary.hasPassword, scope: summary.scope === 'User' ? 'User' : 'System' });
   const stale: string[] = [];
-  if (summary.server !== site.server) stale.push('server address');
-  if (summary.account !== user.name) stale.push('account name');
-  const secret = at(root, ['PayloadContent', 'IPSec', 'SharedSecret']);
-  if (secret?.type !== 'data' || !secret.value.equals(Buffer.from(site.secrets.psk, 'utf8'))) stale.push('shared secret');
-  const pw = at(root, ['PayloadContent', 'PPP', 'AuthPassword']);
-  if (pw?.type === 'string' && pw.value !== site.secrets.passwords.get(user.name)) stale.push('password');
+  if (!Buffer.from(expected).equals(Buffer.from(report.content))) {
+    if (summary.server !== site.server) stale.push('server address');
+    const secret = at(root, ['PayloadContent', 'IPSec', 'SharedSecret']);
+    if (secret?.type !== 'data' || !secret.value.equals(Buffer.from(site.secrets.psk, 'utf8'))) stale.push('shared secret');
+    const pw = at(root, ['PayloadContent', 'PPP', 'AuthPassword']);
+    if (pw?.type === 'string' && pw.value !== site.secrets.passwords.get(user.name)) stale.push('password');
+    if (stale.length === 0) stale.push('site settings');
+  }
+  if (report.signed && signer && report.signer?.fingerprint256 !== signer.cert.fingerprint256) stale.push('signer');
   if (stale.length > 0) {
     problems.push(`${rel} is out of date (${stale.join(', ')} changed): run "macvpn profile ${user.name}" or "macvpn build"`);
     return 'stale';
@@ -104,7 +112,7 @@ export async function run(ctx: Ctx): Promise<void> {
   const caFile = path.join(ctx.siteDir, CA_CERT_FILE);
   const extra = fs.existsSync(caFile) ? [fs.readFileSync(caFile, 'utf8')] : [];
   const counts = { current: 0, missing: 0, stale: 0 };
-  for (const user of site.users) counts[checkUserProfile(ctx, site, user, extra, problems)]++;
+  for (const user of site.users) counts[checkUserProfile(ctx, site, user, signer, extra, problems)]++;
   const profilesDir = path.join(ctx.siteDir, PROFILES_DIR);
   const names = new Set(site.users.map((u) => `${u.name}.mobileconfig`));
   if (fs.existsSync(profilesDir)) {
