@@ -5,7 +5,7 @@
 import type { Site } from '../site/types.js';
 import type { OpenbsdRelease } from './versions.js';
 import { INSTALLED_FILES } from './server-paths.js';
-import { mergedFiles, prelude, staging, validation } from './render-script-parts.js';
+import { mergedFiles, ownership, prelude, staging, validation } from './render-script-parts.js';
 import { joinLines } from './header.js';
 
 export function renderCheckScript(site: Site, release: OpenbsdRelease): string {
@@ -21,6 +21,10 @@ export function renderCheckScript(site: Site, release: OpenbsdRelease): string {
     ...staging(release),
     ...validation(),
     'say "ipsecctl, npppd and pfctl accept the new configuration"',
+    ...ownership(),
+    'if foreign_ipsec_conf; then',
+    '\twarn "/etc/ipsec.conf has rules not written by macvpn; install.sh will stop unless --replace-ipsec-conf"',
+    'fi',
     '',
     '# status STAGED TARGET',
     'status() {',

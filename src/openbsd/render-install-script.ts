@@ -7,7 +7,7 @@
 import type { Site } from '../site/types.js';
 import type { OpenbsdRelease, ServiceStyle } from './versions.js';
 import { INSTALLED_FILES, SYSCTL_FRAGMENT } from './server-paths.js';
-import { mergedFiles, prelude, staging, validation } from './render-script-parts.js';
+import { mergedFiles, ownership, prelude, staging, validation } from './render-script-parts.js';
 import { joinLines } from './header.js';
 
 /** Service enabling per release: one daemon per rcctl call everywhere (openbsd.md "Additions" 9). */
@@ -29,6 +29,14 @@ const ENABLE: Readonly<Record<ServiceStyle, string[]>> = {
   ],
 };
 
+const USAGE = 'sh install.sh [--restart] [--replace-ipsec-conf]';
+
+/** Why install.sh stops on a foreign /etc/ipsec.conf (inside double quotes in the script: no $, ` or "). */
+export const FOREIGN_IPSEC_STOP =
+  '/etc/ipsec.conf holds rules not written by macvpn (another IPsec tunnel?) that installing would replace: nothing was changed. ' +
+  'To replace it (backed up to /var/backups/macvpn/ first): sh install.sh --replace-ipsec-conf. ' +
+  'To keep them: merge them by hand with the ipsec.conf next to this script.';
+
 export function renderInstallScript(site: Site, release: OpenbsdRelease): string {
   const puts = [
     ...INSTALLED_FILES.map((f) => `put "$STAGE/${f.target.split('/').pop()}" "$ROOT${f.target}" ${f.mode}`),
@@ -40,17 +48,35 @@ export function renderInstallScript(site: Site, release: OpenbsdRelease): string
       '/etc/ipsec.conf, /etc/npppd/npppd.conf, /etc/npppd/npppd-users, /etc/pf.macvpn.conf, the pf',
       'anchor hook in /etc/pf.conf, sysctl lines in /etc/sysctl.conf; enables isakmpd -K, ipsec and npppd.',
       'Every file it replaces is copied to /var/backups/macvpn/ first. Safe to run again.',
-      'Usage: sh install.sh [--restart]   (--restart: restart isakmpd and npppd even if unchanged)',
+      'It stops, changing nothing, if /etc/ipsec.conf holds rules macvpn did not write.',
+      `Usage: ${USAGE}`,
+      '  --restart             restart isakmpd and npppd even if their configuration is unchanged',
+      '  --replace-ipsec-conf  replace an /etc/ipsec.conf with rules not written by macvpn (backed up)',
     ], site, release),
     'RESTART=no',
-    'case ${1:-} in',
-    '--restart) RESTART=yes ;;',
-    "'') ;;",
-    '*) die "unknown argument $1 (usage: sh install.sh [--restart])" ;;',
-    'esac',
+    'REPLACE_IPSEC_CONF=no',
+    'for arg in "$@"; do',
+    '\tcase $arg in',
+    '\t--restart) RESTART=yes ;;',
+    '\t--replace-ipsec-conf) REPLACE_IPSEC_CONF=yes ;;',
+    `\t*) die "unknown argument $arg (usage: ${USAGE})" ;;`,
+    '\tesac',
+    'done',
     '',
     ...staging(release),
     ...validation(),
+    ...ownership(),
+    '# Other IPsec rules (site-to-site tunnels) would be replaced and dropped by the isakmpd restart:',
+    '# only with --replace-ipsec-conf. The stock npppd.conf (OpenBSD ships one) is simply replaced.',
+    'if foreign_ipsec_conf; then',
+    '\tif [ "$REPLACE_IPSEC_CONF" = no ]; then',
+    `\t\tdie "${FOREIGN_IPSEC_STOP}"`,
+    '\tfi',
+    '\tsay "replacing /etc/ipsec.conf, which holds rules not written by macvpn (--replace-ipsec-conf)"',
+    'fi',
+    'if [ -f "$ROOT/etc/npppd/npppd.conf" ] && ! from_macvpn "$ROOT/etc/npppd/npppd.conf" npppd.conf; then',
+    '\tsay "/etc/npppd/npppd.conf was not written by macvpn (OpenBSD ships a default one): replacing it"',
+    'fi',
     '',
     '# 3. Install: back up and replace only the files whose bytes differ.',
     'BACKUP_DIR=$ROOT/var/backups/macvpn',

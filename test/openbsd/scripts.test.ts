@@ -12,7 +12,8 @@ import { planServer } from '../../src/plan/plan-server.js';
 import { writeFiles } from '../../src/io/write-files.js';
 import { KNOWN_OPENBSD } from '../../src/openbsd/versions.js';
 import { snapshot, tempDir } from '../helpers/cli.js';
-import { fixtureSite, GOLDEN_VERSIONS } from './fixture.js';
+import { FOREIGN_IPSEC_STOP } from '../../src/openbsd/render-install-script.js';
+import { fixtureSite, GOLDEN_VERSIONS, legacySite } from './fixture.js';
 import type { Site } from '../../src/site/types.js';
 
 const dirs: string[] = [];
@@ -190,6 +191,148 @@ describe('install.sh after a change to the users', () => {
     expect(res.stdout).toContain('changes apply to the next connection (no restart)');
     expect(fs.existsSync(path.join(r.root, 'var/backups/macvpn/etc_npppd_npppd-users.1'))).toBe(true);
     expect(r.read('etc/npppd/npppd-users')).not.toContain('bob:');
+  });
+});
+
+const FOREIGN_IPSEC = 'ike esp from 192.0.2.1 to 198.51.100.1 psk "x"\n';
+const FOREIGN_WARNING = 'macvpn: warning: /etc/ipsec.conf has rules not written by macvpn; install.sh will stop unless --replace-ipsec-conf\n';
+
+/** A fake 7.9 router whose /etc/ipsec.conf holds `text` (mode 0600). */
+function routerWithIpsecConf(text: string) {
+  const r = fakeRouter('7.9');
+  fs.writeFileSync(path.join(r.root, 'etc/ipsec.conf'), text, { mode: 0o600 });
+  return r;
+}
+
+describe('install.sh and an /etc/ipsec.conf with rules not written by macvpn (site-to-site tunnels)', () => {
+  it.each([
+    ['an ike rule', FOREIGN_IPSEC],
+    ['an indented flow rule after comments', '# tunnel to the branch office\n\n\tflow esp from 10.1.0.0/16 to 10.2.0.0/16 peer 198.51.100.1\n'],
+    ['a rule without a final newline', '# x\nike esp from 192.0.2.1 to 198.51.100.1'],
+  ])('stops after the parser checks and changes nothing: %s', (_, text) => {
+    const r = routerWithIpsecConf(text);
+    const before = r.state();
+    const res = r.run('install.sh');
+    expect(res.status).toBe(1);
+    expect(res.stderr).toBe(`macvpn: error: ${FOREIGN_IPSEC_STOP}\n`);
+    expect(res.stdout).toBe('macvpn: checking the new configuration (nothing is changed yet)\n');
+    expect(res.calls.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual(VALIDATION);
+    expect(r.state()).toEqual(before);
+    expect(r.read('etc/ipsec.conf')).toBe(text);
+    expect(fs.readdirSync(path.join(r.base, 'tmp'))).toEqual([]); // staging folder removed
+  });
+
+  it('says which file, that nothing changed, and both ways out', () => {
+    expect(FOREIGN_IPSEC_STOP).toBe(
+      '/etc/ipsec.conf holds rules not written by macvpn (another IPsec tunnel?) that installing would replace: nothing was changed. ' +
+        'To replace it (backed up to /var/backups/macvpn/ first): sh install.sh --replace-ipsec-conf. ' +
+        'To keep them: merge them by hand with the ipsec.conf next to this script.',
+    );
+  });
+
+  it('replaces it after backing it up with --replace-ipsec-conf, then runs again without the flag', () => {
+    const r = routerWithIpsecConf(FOREIGN_IPSEC);
+    const res = r.run('install.sh', {}, ['--replace-ipsec-conf']);
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toContain('macvpn: replacing /etc/ipsec.conf, which holds rules not written by macvpn (--replace-ipsec-conf)\n');
+    expect(res.stdout).toContain('macvpn: backed up /etc/ipsec.conf to /var/backups/macvpn/etc_ipsec.conf.1\n');
+    expect(fs.readFileSync(path.join(r.root, 'var/backups/macvpn/etc_ipsec.conf.1'), 'utf8')).toBe(FOREIGN_IPSEC);
+    expect(r.read('etc/ipsec.conf')).toBe(r.files.find((f) => f.path === 'etc/ipsec.conf')!.contents);
+    expect(res.calls).toContain('ipsecctl -f ROOT/etc/ipsec.conf');
+    // Now macvpn's own file: no flag needed, nothing to change.
+    const again = r.run('install.sh');
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('nothing to change');
+    expect(again.stdout).not.toContain('replacing /etc/ipsec.conf');
+  });
+
+  it('accepts --restart and --replace-ipsec-conf together, in either order', () => {
+    for (const args of [['--restart', '--replace-ipsec-conf'], ['--replace-ipsec-conf', '--restart']]) {
+      const r = routerWithIpsecConf(FOREIGN_IPSEC);
+      expect(r.run('install.sh').status).toBe(1);
+      const res = r.run('install.sh', {}, args);
+      expect(res.stderr, args.join(' ')).toBe('');
+      expect(res.status, args.join(' ')).toBe(0);
+      expect(fs.readFileSync(path.join(r.root, 'var/backups/macvpn/etc_ipsec.conf.1'), 'utf8')).toBe(FOREIGN_IPSEC);
+      // --restart: npppd restarts even though it was just started, then again on a run with nothing changed.
+      const restart = r.run('install.sh', {}, ['--restart']);
+      expect(restart.status).toBe(0);
+      expect(restart.calls).toContain('rc.d/isakmpd start');
+      expect(restart.calls).toContain('rc.d/npppd restart');
+    }
+  });
+
+  it('rejects an unknown argument before anything else', () => {
+    const r = routerWithIpsecConf(FOREIGN_IPSEC);
+    const before = r.state();
+    const res = r.run('install.sh', {}, ['--restart', '--bogus']);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toBe('macvpn: error: unknown argument --bogus (usage: sh install.sh [--restart] [--replace-ipsec-conf])\n');
+    expect(res.calls).toEqual([]);
+    expect(r.state()).toEqual(before);
+  });
+
+  it('installs without the flag over a file holding only comments and blank lines (backed up)', () => {
+    const text = '#\tike esp from 192.0.2.1 to 198.51.100.1 psk "x"\n\n   # indented comment\n\t\n';
+    const r = routerWithIpsecConf(text);
+    const res = r.run('install.sh');
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.stdout).not.toContain('replacing /etc/ipsec.conf');
+    expect(fs.readFileSync(path.join(r.root, 'var/backups/macvpn/etc_ipsec.conf.1'), 'utf8')).toBe(text);
+  });
+
+  it('installs without the flag over an ipsec.conf macvpn wrote for another site and release (backed up)', () => {
+    const old = planServer(legacySite(), { openbsd: '6.7' }).find((f) => f.path === 'etc/ipsec.conf')!.contents as string;
+    const r = routerWithIpsecConf(old.replace('vpn.example.com', 'old-name.example.net'));
+    expect(r.run('check.sh').stderr).toBe('');
+    const res = r.run('install.sh');
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.stdout).not.toContain('replacing /etc/ipsec.conf');
+    expect(fs.readFileSync(path.join(r.root, 'var/backups/macvpn/etc_ipsec.conf.1'), 'utf8')).toContain('old-name.example.net');
+  });
+
+  it('installs without the flag when there is no /etc/ipsec.conf (the OpenBSD default)', () => {
+    const r = fakeRouter('7.9');
+    fs.rmSync(path.join(r.root, 'etc/ipsec.conf'));
+    expect(r.run('check.sh').stderr).toBe('');
+    const res = r.run('install.sh');
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(fs.existsSync(path.join(r.root, 'var/backups/macvpn/etc_ipsec.conf.1'))).toBe(false);
+  });
+
+  it('check.sh warns, still validates and lists, and changes nothing', () => {
+    const r = routerWithIpsecConf(FOREIGN_IPSEC);
+    const before = r.state();
+    const res = r.run('check.sh');
+    expect(res.status).toBe(0);
+    expect(res.stderr).toBe(FOREIGN_WARNING);
+    expect(res.stdout).toContain('macvpn: would change: /etc/ipsec.conf');
+    expect(res.calls.map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual(VALIDATION);
+    expect(r.state()).toEqual(before);
+    r.run('install.sh', {}, ['--replace-ipsec-conf']);
+    expect(r.run('check.sh').stderr).toBe('');
+  });
+});
+
+describe('install.sh and the stock /etc/npppd/npppd.conf OpenBSD ships', () => {
+  it('replaces it without stopping, says so and backs it up', () => {
+    const stock = 'authentication LOCAL type local {\n\tusers-file "/etc/npppd/npppd-users"\n}\ntunnel L2TP protocol l2tp {\n\tlisten on 0.0.0.0\n\tlisten on ::\n}\n' +
+      'ipcp IPCP {\n\tpool-address 10.0.0.2-10.0.0.254\n\tdns-servers 8.8.8.8\n}\ninterface pppx0 address 10.0.0.1 ipcp IPCP\nbind tunnel from L2TP authenticated by LOCAL to pppx0\n';
+    const r = fakeRouter('7.9');
+    fs.mkdirSync(path.join(r.root, 'etc/npppd'));
+    fs.writeFileSync(path.join(r.root, 'etc/npppd/npppd.conf'), stock, { mode: 0o600 });
+    expect(r.run('check.sh').stderr).toBe('');
+    const res = r.run('install.sh');
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toContain('macvpn: /etc/npppd/npppd.conf was not written by macvpn (OpenBSD ships a default one): replacing it\n');
+    expect(res.stdout).toContain('macvpn: backed up /etc/npppd/npppd.conf to /var/backups/macvpn/etc_npppd_npppd.conf.1\n');
+    expect(fs.readFileSync(path.join(r.root, 'var/backups/macvpn/etc_npppd_npppd.conf.1'), 'utf8')).toBe(stock);
+    expect(r.run('install.sh').stdout).not.toContain('was not written by macvpn');
   });
 });
 
