@@ -1,5 +1,6 @@
 /**
- * `macvpn mail` against a real SMTP server on loopback (smtp-server, ephemeral port, STARTTLS off),
+ * `macvpn mail` against a real SMTP server on loopback (smtp-server, ephemeral port, STARTTLS off
+ * unless a test turns it on; loopback needs no STARTTLS unless the URL says ?tls=require),
  * through the real binary (needs `npm run build` first). Received messages are parsed with
  * mailparser; the attachment must pass `openssl cms -verify` against the site CA.
  */
@@ -19,11 +20,15 @@ interface Smtp {
   envelopes: string[][];
   /** Whether each message arrived over TLS. */
   secured: boolean[];
+  /** Connections opened, AUTH attempts (accepted or not) and MAIL FROM commands seen. */
+  counts: { connections: number; logins: number; mailFrom: number };
   close(): Promise<void>;
 }
 
 interface SmtpOptions {
   login?: boolean;
+  /** The one login the server accepts (otherwise every login is refused). */
+  accept?: { user: string; pass: string };
   rejectRcpt?: string;
   /** Offer STARTTLS (or, with `secure`, TLS from the start) with this key and certificate. */
   tls?: { key: Buffer; cert: Buffer; secure?: boolean };
@@ -33,14 +38,25 @@ function startSmtp(opts: SmtpOptions = {}): Promise<Smtp> {
   const messages: Buffer[] = [];
   const envelopes: string[][] = [];
   const secured: boolean[] = [];
+  const counts = { connections: 0, logins: 0, mailFrom: 0 };
   const server = new SMTPServer({
     disabledCommands: [...(opts.tls ? [] : ['STARTTLS']), ...(opts.login ? [] : ['AUTH'])],
     ...(opts.tls && { key: opts.tls.key, cert: opts.tls.cert, secure: opts.tls.secure ?? false }),
     authOptional: !opts.login,
     allowInsecureAuth: true,
     logger: false,
-    onAuth(_auth, _session, cb) {
-      cb(new Error('Invalid username or password'));
+    onConnect(_session, cb) {
+      counts.connections++;
+      cb();
+    },
+    onAuth(auth, _session, cb) {
+      counts.logins++;
+      if (opts.accept && auth.username === opts.accept.user && auth.password === opts.accept.pass) cb(null, { user: auth.username });
+      else cb(new Error('Invalid username or password'));
+    },
+    onMailFrom(_address, _session, cb) {
+      counts.mailFrom++;
+      cb();
     },
     onRcptTo(address, _session, cb) {
       if (opts.rejectRcpt && address.address === opts.rejectRcpt) cb(new Error('5.1.1 no such mailbox'));
@@ -60,7 +76,7 @@ function startSmtp(opts: SmtpOptions = {}): Promise<Smtp> {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const port = (server.server.address() as net.AddressInfo).port;
-      resolve({ port, messages, envelopes, secured, close: () => new Promise<void>((r) => server.close(() => r())) });
+      resolve({ port, messages, envelopes, secured, counts, close: () => new Promise<void>((r) => server.close(() => r())) });
     });
   });
 }
@@ -197,6 +213,19 @@ describe('macvpn mail through a real SMTP server', () => {
     }
   });
 
+  it('logs in once for several messages (one pooled connection)', async () => {
+    const server = await startSmtp({ login: true, accept: { user: 'mailer', pass: 'pw-123' } });
+    try {
+      const r = await mac(['mail', '--all', '--smtp', `smtp://127.0.0.1:${server.port}`], { MACVPN_SMTP_USER: 'mailer', MACVPN_SMTP_PASS: 'pw-123' });
+      expect(errors(r.stderr)).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(server.envelopes).toEqual([['alice@example.com'], ['bob@example.com']]);
+      expect(server.counts).toEqual({ connections: 1, logins: 1, mailFrom: 2 });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('an invalid address is one error before anything is sent', async () => {
     const before = smtp.messages.length;
     const r = await mac(['mail', 'alice', '--to', 'alice at example', '--smtp', `smtp://127.0.0.1:${smtp.port}`]);
@@ -218,7 +247,7 @@ describe('macvpn mail through a real SMTP server', () => {
   });
 });
 
-describe('TLS: STARTTLS when offered, smtps://, and certificates checked', () => {
+describe('TLS: STARTTLS (required with ?tls=require), smtps://, and certificates checked', () => {
   let tls: { key: Buffer; cert: Buffer };
   let caFile: string;
   beforeAll(() => {
@@ -251,6 +280,43 @@ describe('TLS: STARTTLS when offered, smtps://, and certificates checked', () =>
     } finally {
       await server.close();
     }
+  });
+
+  it('?tls=require: a server without STARTTLS gets no login and no message, one error, exit 1', async () => {
+    const plain = await startSmtp({ login: true, accept: { user: 'mailer', pass: 'pw-123' } });
+    try {
+      const r = await mac(['mail', '--all', '--smtp', `smtp://mailer:pw-123@127.0.0.1:${plain.port}?tls=require`]);
+      expect(r.code).toBe(1);
+      expect(errors(r.stderr)).toEqual([
+        `macvpn: error: the SMTP server smtp://127.0.0.1:${plain.port} does not offer STARTTLS: refusing to send the shared secret and login in cleartext`,
+      ]);
+      expect(r.stderr).toMatch(/smtps:\/\/.*\?tls=none/);
+      expect(r.stdout).toBe('');
+      for (const secret of ['mailer', 'pw-123']) expect(r.stderr).not.toContain(secret);
+      expect(plain.counts).toMatchObject({ logins: 0, mailFrom: 0 });
+      expect(plain.messages).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('?tls=require on loopback upgrades with STARTTLS when offered', async () => {
+    const server = await startSmtp({ tls });
+    try {
+      const r = await mac(['mail', 'alice', '--smtp', `smtp://127.0.0.1:${server.port}?tls=require`], { NODE_EXTRA_CA_CERTS: caFile });
+      expect(errors(r.stderr)).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(server.secured).toEqual([true]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('?tls=none sends over a server without STARTTLS', async () => {
+    const r = await mac(['mail', 'alice', '--smtp', `smtp://127.0.0.1:${smtp.port}?tls=none`]);
+    expect(errors(r.stderr)).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(smtp.secured.at(-1)).toBe(false);
   });
 
   it('an untrusted certificate is one error and nothing is sent', async () => {

@@ -13,7 +13,7 @@ import { writeFiles } from '../../io/write-files.js';
 import { MODE_SECRET } from '../../plan/output-file.js';
 import { profileBytes } from '../../plan/plan-profiles.js';
 import { mailContent, type MailContent } from '../../delivery/mail-message.js';
-import { describeSmtpError, parseSmtpUrl, type SmtpErrorLike, type SmtpSettings } from '../../delivery/smtp.js';
+import { describeSmtpError, isSessionError, needsTls, parseSmtpUrl, smtpErrorHints, type SmtpErrorLike, type SmtpSettings } from '../../delivery/smtp.js';
 import { checkEmail, isHostname } from '../../site/rules.js';
 import type { Site, User } from '../../site/types.js';
 import { selectUsers } from './mdm-export.js';
@@ -109,16 +109,19 @@ export async function run(ctx: Ctx, names: string[], opts: Record<string, unknow
   }
 
   const s = smtp!;
-  const transport = nodemailer.createTransport({ host: s.host, port: s.port, secure: s.secure, ...(s.auth && { auth: s.auth }), ...TIMEOUTS });
-  try {
-    // Connect and log in once before sending anything, so a bad server or login is one error.
-    await transport.verify();
-  } catch (e) {
-    transport.close();
-    const why = describeSmtpError(e as SmtpErrorLike, s);
-    const hints = why.startsWith('TLS') ? ["if the server uses a private CA, trust it for this run: NODE_EXTRA_CA_CERTS=/path/to/ca.pem macvpn mail …"] : [];
-    throw new MacvpnError(why, hints);
-  }
+  // One pooled connection: one login for every message. requireTLS refuses to log in or send
+  // over a server without STARTTLS (needsTls: not on loopback unless ?tls=require).
+  const transport = nodemailer.createTransport({
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    requireTLS: needsTls(s),
+    ...(s.auth && { auth: s.auth }),
+    pool: true,
+    maxConnections: 1,
+    maxMessages: Infinity,
+    ...TIMEOUTS,
+  });
   const failed: string[] = [];
   try {
     for (const [i, job] of jobs.entries()) {
@@ -126,9 +129,11 @@ export async function run(ctx: Ctx, names: string[], opts: Record<string, unknow
         await transport.sendMail(message(from, job.to, contents[i]!));
         ctx.out(`sent ${job.user.name}.mobileconfig to ${job.to}`);
       } catch (e) {
-        const why = describeSmtpError(e as SmtpErrorLike, s);
+        const err = e as SmtpErrorLike;
+        const why = describeSmtpError(err, s);
+        // The first message opens the connection and logs in: a bad server, TLS or login is one error, nothing sent.
+        if (jobs.length === 1 || (i === 0 && isSessionError(err))) throw new MacvpnError(why, smtpErrorHints(err, s));
         failed.push(job.user.name);
-        if (jobs.length === 1) throw new MacvpnError(why);
         ctx.io.stderr.write(`macvpn: error: ${job.user.name} (${job.to}): ${why}\n`);
       }
     }
