@@ -19,7 +19,9 @@ const readStdin = async () => {
   return Buffer.concat(chunks).toString('utf8');
 };
 
-load()
+const cli = load();
+cli.handleInterrupts();
+cli
   .main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), readStdin })
   .then((code) => {
     process.exitCode = code;

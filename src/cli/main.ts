@@ -8,6 +8,7 @@ import { ExitCode } from './exit-code.js';
 import { formatError, MacvpnError } from '../errors.js';
 import { makeCtx, type CliIo, type Ctx } from './context.js';
 import { resolveSiteDir } from '../io/site-paths.js';
+import { removeInFlight } from '../io/leftovers.js';
 
 type Opts = Record<string, unknown>;
 type Run = (ctx: Ctx, args: string[], opts: Opts) => Promise<void>;
@@ -37,6 +38,19 @@ const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ $
 /** Entry of a `macvpn build` worker thread (see src/cli/build-workers.ts). */
 export async function runBuildWorker(): Promise<void> {
   (await import('./build-worker.js')).buildWorkerMain();
+}
+
+/**
+ * Ctrl-C or kill during a write: remove this process's temp files, staging folders and lock (they
+ * hold secrets or block the site), then exit 130/143 as a shell expects. Called by bin/macvpn.js.
+ */
+export function handleInterrupts(): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.once(signal, () => {
+      removeInFlight();
+      process.exit(code);
+    });
+  }
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

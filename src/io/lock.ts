@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCK_FILE } from './site-paths.js';
 import { MacvpnError } from '../errors.js';
+import { removeLeftovers, track, untrack } from './leftovers.js';
 
 const WAIT_MS = 60_000;
 
@@ -65,9 +66,13 @@ export async function withLock<T>(siteDir: string, fn: () => T | Promise<T>): Pr
       delay = Math.min(delay * 2, 100);
     }
   }
+  track(lock);
   try {
+    // Holding the lock, no live macvpn writes here: temp files of killed runs can go.
+    removeLeftovers(siteDir);
     return await fn();
   } finally {
     fs.rmSync(lock, { force: true });
+    untrack(lock);
   }
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MODE_DIR, type OutputFile } from '../plan/output-file.js';
 import { MacvpnError } from '../errors.js';
+import { track, untrack } from './leftovers.js';
 
 export interface WriteOptions {
   /** Mode for directories this call creates (default 0700). */
@@ -65,6 +66,7 @@ function writeTemp(base: string, f: OutputFile, dirMode: number, stagingDir?: st
   ensureDir(path.dirname(target), dirMode, createdDirs);
   const tmp = stagingDir ? path.join(stagingDir, path.basename(target)) : tempName(target);
   const fd = fs.openSync(tmp, 'wx', f.mode);
+  if (!stagingDir) track(tmp); // a staging folder is tracked as a whole
   try {
     fs.writeSync(fd, bytesOf(f.contents));
     fs.fchmodSync(fd, f.mode);
@@ -78,6 +80,7 @@ function writeTemp(base: string, f: OutputFile, dirMode: number, stagingDir?: st
 function abandon(fd: number, tmp: string): void {
   fs.closeSync(fd);
   fs.rmSync(tmp, { force: true });
+  untrack(tmp);
 }
 
 /** Writes one file's temp copy (exclusive create, exact mode, fsync). */
@@ -103,12 +106,14 @@ export function openStagingDir(dir: string, created?: string[]): string {
   ensureDir(dir, MODE_DIR, created);
   const staging = path.join(dir, `.macvpn-staging.${process.pid}.${randomBytes(4).toString('hex')}`);
   fs.mkdirSync(staging, { mode: MODE_DIR });
+  track(staging);
   fs.chmodSync(staging, MODE_DIR);
   return staging;
 }
 
 export function removeStagingDir(staging: string): void {
   fs.rmSync(staging, { recursive: true, force: true });
+  untrack(staging);
 }
 
 /**
@@ -141,7 +146,10 @@ export async function syncStaged(staged: readonly Staged[], concurrency = 64): P
 
 /** Removes the temp files and, deepest first, the folders made for them (when empty). */
 export function discardStaged(staged: readonly Staged[]): void {
-  for (const s of staged) fs.rmSync(s.tmp, { force: true });
+  for (const s of staged) {
+    fs.rmSync(s.tmp, { force: true });
+    untrack(s.tmp);
+  }
   const dirs = staged.flatMap((s) => s.createdDirs ?? []).sort((a, b) => b.length - a.length);
   for (const d of dirs) {
     try {
@@ -164,6 +172,7 @@ export function commitStaged(staged: readonly Staged[], base?: string, remove: r
   const dirs = new Set<string>();
   for (const s of staged) {
     fs.renameSync(s.tmp, s.target);
+    untrack(s.tmp);
     dirs.add(path.dirname(s.target));
   }
   for (const rel of remove) {

@@ -52,4 +52,37 @@ describe('build with worker threads', () => {
     expect(snapshot(site)).toEqual(before);
     fs.rmdirSync(blocker);
   });
+
+  it('Ctrl-C during a build leaves no temp file, staging folder or lock behind', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    for (const delay of [80, 160, 320]) {
+      const child = spawn(process.execPath, [BIN, 'build'], { cwd: site, stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      expect([0, 130]).toContain(code);
+      const left: string[] = [];
+      const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          if (/\.tmp$|^\.macvpn-staging|^\.macvpn\.lock/.test(e.name)) left.push(path.join(d, e.name));
+          if (e.isDirectory()) walk(path.join(d, e.name));
+        }
+      };
+      walk(site);
+      expect(left).toEqual([]);
+    }
+  });
+
+  it('temp files of a killed run are reported by check and removed by the next command that locks', async () => {
+    const stale = [path.join(site, 'server/etc/.ipsec.conf.999999.0123abcd.tmp'), path.join(site, 'profiles/.macvpn-staging.999999.89abcdef')];
+    fs.writeFileSync(stale[0]!, 'psk "leftover"', { mode: 0o600 });
+    fs.mkdirSync(stale[1]!);
+    const check = await runBin(['check'], { cwd: site });
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('server/etc/.ipsec.conf.999999.0123abcd.tmp was left by an interrupted macvpn run');
+    expect(check.stderr).toContain('profiles/.macvpn-staging.999999.89abcdef was left by an interrupted macvpn run');
+    expect((await runBin(['server'], { cwd: site })).code).toBe(0);
+    for (const p of stale) expect(fs.existsSync(p)).toBe(false);
+  });
 });

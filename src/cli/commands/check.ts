@@ -11,6 +11,7 @@ import type { Ctx } from '../context.js';
 import { MacvpnError } from '../../errors.js';
 import { loadSite } from '../../io/read-site.js';
 import { loadSigner } from '../../io/read-signer.js';
+import { findLeftovers } from '../../io/leftovers.js';
 import { CA_CERT_FILE, PROFILES_DIR, profilePath, SERVER_DIR } from '../../io/site-paths.js';
 import { planServer } from '../../plan/plan-server.js';
 import { verifyProfileSignature } from '../../signing/verify-cms.js';
@@ -121,6 +122,9 @@ export async function run(ctx: Ctx): Promise<void> {
     }
   }
   lines.push(`profiles/: ${counts.current} current, ${counts.stale} out of date, ${counts.missing} not generated`);
+  for (const p of findLeftovers(ctx.siteDir)) {
+    problems.push(`${path.relative(ctx.siteDir, p)} was left by an interrupted macvpn run and may hold secrets: the next build, server or user command removes it`);
+  }
   for (const l of lines) ctx.out(l);
   if (problems.length > 0) throw new MacvpnError(problems);
   ctx.out('ok');
