@@ -191,7 +191,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .description("email a user's profile (password left out unless --include-password)")
     .option('--to <addr>', "recipient (default: the user's email in macvpn.yaml)")
     .option('--all', 'mail every user who has an email address')
-    .option('--smtp <url>', 'smtp:// or smtps:// server (default: $MACVPN_SMTP_URL)')
+    .option('--smtp <url>', 'smtps://, or smtp:// with STARTTLS required off loopback (default: $MACVPN_SMTP_URL)')
     .option('--from <addr>', 'sender address (default: $MACVPN_MAIL_FROM or macvpn@<server>)')
     .option('--eml <file>', 'write the message to a file instead of sending it')
     .option('--include-password', 'put the password in the mailed profile')

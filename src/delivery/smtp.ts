@@ -5,7 +5,7 @@
  * smtp:// requires STARTTLS unless the host is loopback (a local relay); `?tls=require` forces it
  * there too, `?tls=none` allows cleartext anywhere (trusted networks only, never the default).
  */
-import net from 'node:net';
+import { parseIpv4 } from '../site/ipv4.js';
 
 /** The `tls` query parameter of an smtp:// URL; `auto` when absent. */
 export type TlsMode = 'auto' | 'require' | 'none';
@@ -62,7 +62,7 @@ export function parseSmtpUrl(text: string, env: SmtpCredentials): SmtpSettings |
 export function isLoopback(host: string): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
   if (h === 'localhost' || h === '::1') return true;
-  return net.isIPv4(h) && h.startsWith('127.');
+  return parseIpv4(h) !== undefined && h.startsWith('127.');
 }
 
 /** Whether an smtp:// connection must upgrade with STARTTLS before the login and the message (nodemailer requireTLS). */
