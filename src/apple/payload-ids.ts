@@ -11,12 +11,13 @@ import { v5 as uuidv5 } from 'uuid';
 const MACVPN_NAMESPACE = '2f7c5a8e-1b4d-4f6a-9c3e-8d5b7a1e0c94';
 
 /**
- * A user name as one identifier segment: letters, digits, `-` and `.` stay; `_` and `@` become
- * `_5f` / `_40`, so the mapping is one-to-one (e-mail-like names broke VPN payloads in
- * trailofbits/algo#701, field.md §3.5).
+ * A user name as one identifier segment: letters, digits and `-` stay; `.`, `_` and `@` become
+ * `_2e`, `_5f`, `_40`. One-to-one, always a single non-empty label (a name like `a.vpn` cannot
+ * collide with user `a`'s payload identifier `….a.vpn`), and nothing e-mail-like (such names
+ * broke VPN payloads in trailofbits/algo#701, field.md §3.5).
  */
 export function identifierSegment(name: string): string {
-  return name.replace(/[^A-Za-z0-9.-]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return name.replace(/[^A-Za-z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 export interface ProfileIds {

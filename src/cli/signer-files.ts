@@ -40,7 +40,8 @@ function cn(organization: string, suffix: string): string {
 const keyPem = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'pem' }) as string;
 
 export function siteSignerFiles(settings: Settings, now: Date): OutputFile[] {
-  const org = settings.organization.trim() || undefined;
+  // X.520 ub-organization-name and ub-common-name are both 64 characters (RFC 5280 Appendix A).
+  const org = [...settings.organization.trim()].slice(0, MAX_CN).join('') || undefined;
   const caName: NameSpec = { commonName: cn(settings.organization, 'macvpn CA'), organization: org };
   const signerName: NameSpec = { commonName: cn(settings.organization, 'profile signing'), organization: org };
   const ca = rsaKeyPair();

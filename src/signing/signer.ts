@@ -33,8 +33,12 @@ export interface SignerInput {
   labels?: { cert?: string; key?: string; chain?: string };
 }
 
-/** ECDSA digest per curve (RFC 5753 §7.2 pairs P-384 with SHA-384); RSA always SHA-256. */
-const EC_DIGEST: Readonly<Record<string, DigestName>> = { prime256v1: 'sha256', secp384r1: 'sha384', secp521r1: 'sha512' };
+/**
+ * SHA-256 for every key: it is what Apple's own signed profiles use and the only digest known to
+ * work on a Mac (apple.md §4, DESIGN.md §5). RFC 5753 §7.2 would pair P-384 with SHA-384, but
+ * ECDSA with a shorter hash is valid (RFC 5758 §3.2) and avoids an untested combination.
+ */
+const EC_DIGEST: Readonly<Record<string, DigestName>> = { prime256v1: 'sha256', secp384r1: 'sha256', secp521r1: 'sha256' };
 /** EKUs under which `openssl cms -verify -purpose any` is not needed (DESIGN.md §3). */
 const SIGNING_EKUS: readonly string[] = [OID.emailProtection, OID.codeSigning, OID.anyExtendedKeyUsage];
 

@@ -89,10 +89,19 @@ export function checkServer(value: string): string | undefined {
   return `${JSON.stringify(value)} is not a DNS name or an IP address`;
 }
 
-/** `listen`: `egress` (interface group, expanded by ipsecctl) or a literal local address. */
+/**
+ * `listen`: `egress` (interface group, expanded by ipsecctl) or a literal local address the Macs
+ * can reach: not unspecified, loopback or multicast (`from 0.0.0.0` would match no client).
+ */
 export function checkListen(value: string): string | undefined {
-  if (value === 'egress' || parseIpv4(value) !== undefined || isIpv6(value)) return undefined;
-  return `${JSON.stringify(value)} is neither "egress" nor an IP address`;
+  if (value === 'egress') return undefined;
+  const v4 = parseIpv4(value);
+  if (v4 === undefined && !isIpv6(value)) return `${JSON.stringify(value)} is neither "egress" nor an IP address`;
+  const unusable =
+    v4 !== undefined
+      ? v4 === 0 || v4 >>> 24 === 127 || v4 >>> 28 === 0xe || v4 === 0xffffffff
+      : ['::', '::1'].includes(value.toLowerCase()) || /^ff/i.test(value);
+  return unusable ? `${JSON.stringify(value)} is not an address clients can reach (unspecified, loopback or multicast)` : undefined;
 }
 
 /** Parses and checks the pool: a private IPv4 CIDR between /16 and /29 with host bits clear. */

@@ -85,7 +85,8 @@ describe('identifiers (a re-issued profile replaces the installed one)', () => {
     expect(ids(buildProfileXml(rotated, alice, { includePassword: true, scope: 'System' }))).toEqual(ids(xml));
   });
   it('encode user names one-to-one into an identifier segment', () => {
-    expect(identifierSegment('bob@example.com')).toBe('bob_40example.com');
+    expect(identifierSegment('bob@example.com')).toBe('bob_40example_2ecom');
+    expect(identifierSegment('a.vpn')).toBe('a_2evpn');
     expect(identifierSegment('a_b')).toBe('a_5fb');
     expect(identifierSegment('a_40b')).not.toBe(identifierSegment('a@b'));
   });

@@ -87,7 +87,7 @@ describe('macvpn profile', () => {
     const obj = parse(contentOf(fs.readFileSync(path.join(out, 'b.mobileconfig')), path.join(site, 'ca.pem')).toString()) as any;
     expect(obj.PayloadScope).toBe('User');
     expect(obj.PayloadContent[0].PPP).toEqual({ CommRemoteAddress: 'vpn.example.com', AuthName: 'bob@example.com' });
-    expect(obj.PayloadIdentifier).toBe('com.example.vpn.macvpn.bob_40example.com');
+    expect(obj.PayloadIdentifier).toBe('com.example.vpn.macvpn.bob_40example_2ecom');
   });
 
   it('an unknown user fails without writing anything', async () => {

@@ -14,7 +14,7 @@ const GOLDEN = path.join(ROOT, 'test/golden/signing/rsa-signed.der');
 const cases = [
   { name: 'RSA-2048 under the root', signer: () => loadFixtureSigner('rsa') },
   { name: 'ECDSA P-256 under the root', signer: () => loadFixtureSigner('p256') },
-  { name: 'ECDSA P-384 (SHA-384, no EKU)', signer: () => loadFixtureSigner('p384') },
+  { name: 'ECDSA P-384 (SHA-256, no EKU)', signer: () => loadFixtureSigner('p384') },
   { name: 'RSA under an intermediate, verified against the root alone', signer: () => loadFixtureSigner('rsa-int', 'int.pem') },
 ];
 

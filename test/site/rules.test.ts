@@ -71,6 +71,10 @@ describe('server, listen, pool, dns, email, identifier, openbsd', () => {
     expect(checkListen('egress')).toBeUndefined();
     expect(checkListen('192.0.2.1')).toBeUndefined();
     expect(checkListen('em0')).toBe('"em0" is neither "egress" nor an IP address');
+    expect(checkListen('2001:db8::1')).toBeUndefined();
+    for (const bad of ['0.0.0.0', '127.0.0.1', '224.0.0.1', '255.255.255.255', '::', '::1', 'ff02::1']) {
+      expect(checkListen(bad)).toBe(`${JSON.stringify(bad)} is not an address clients can reach (unspecified, loopback or multicast)`);
+    }
   });
   it('pool: private, /16 to /29, host bits clear', () => {
     expect(parsePool('10.0.0.0/24')).toMatchObject({ cidr: '10.0.0.0/24', prefix: 24 });

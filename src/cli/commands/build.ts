@@ -35,8 +35,13 @@ export async function run(ctx: Ctx): Promise<void> {
       await stageProfilesParallel({ site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir }, signer, staged);
       await syncStaged(staged);
       // Profiles of users no longer in the site still hold the shared secret: remove them.
-      const current = new Set(site.users.map((u) => `${u.name}.mobileconfig`));
-      orphans = fs.readdirSync(profilesDir).filter((f) => f.endsWith('.mobileconfig') && !current.has(f)).map((f) => `${PROFILES_DIR}/${f}`);
+      // Compared ignoring case: on a Mac's case-insensitive disk `Alice.mobileconfig` is the file
+      // the new `alice.mobileconfig` replaces, and deleting it would delete the new profile.
+      const current = new Set(site.users.map((u) => `${u.name}.mobileconfig`.toLowerCase()));
+      orphans = fs
+        .readdirSync(profilesDir)
+        .filter((f) => f.endsWith('.mobileconfig') && !current.has(f.toLowerCase()))
+        .map((f) => `${PROFILES_DIR}/${f}`);
       commitStaged(staged, ctx.siteDir, orphans);
     } catch (e) {
       removeStagingDir(stagingDir);

@@ -12,6 +12,7 @@ import { loadSite } from '../../io/read-site.js';
 import { writeFiles } from '../../io/write-files.js';
 import { planMdmExport, type MdmFormat } from '../../delivery/plan-mdm.js';
 import type { Site, User } from '../../site/types.js';
+import { unknownUser } from '../find-user.js';
 
 /** The users named, or all with --all; unknown names are all reported at once. */
 export function selectUsers(site: Site, names: string[], all: boolean): User[] {
@@ -22,9 +23,7 @@ export function selectUsers(site: Site, names: string[], all: boolean): User[] {
   }
   if (names.length === 0) throw new UsageError('name at least one user, or pass --all');
   const missing = names.filter((n) => !site.users.some((u) => u.name === n));
-  if (missing.length > 0) {
-    throw new MacvpnError(missing.map((n) => `no user ${JSON.stringify(n)} in macvpn.yaml`), ['see "macvpn user list"']);
-  }
+  if (missing.length > 0) throw new MacvpnError(missing.map((n) => unknownUser(site, n)), ['see "macvpn user list"']);
   return [...new Set(names)].map((n) => site.users.find((u) => u.name === n)!);
 }
 

@@ -8,15 +8,11 @@ import { profilePath, PROFILES_DIR } from '../../io/site-paths.js';
 import { writeFiles } from '../../io/write-files.js';
 import { MODE_SECRET } from '../../plan/output-file.js';
 import { profileBytes } from '../../plan/plan-profiles.js';
-import type { Site } from '../../site/types.js';
+import { findUser } from '../find-user.js';
 
-export function findUser(site: Site, name: string) {
-  const user = site.users.find((u) => u.name === name);
-  if (!user) throw new MacvpnError(`no user ${JSON.stringify(name)} in macvpn.yaml`, ['see "macvpn user list", or add one with "macvpn user add NAME"']);
-  return user;
-}
-
-export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Ctx, [name]: string[], optsIn: Record<string, unknown>): Promise<void> {
+  // `-o -` means standard output, as for most tools that take an output file.
+  const opts = optsIn.output === '-' ? { ...optsIn, output: undefined, stdout: true } : optsIn;
   if (opts.stdout && opts.output) throw new MacvpnError('--stdout and -o/--output cannot be used together', [], 2);
   const signed = !opts.unsigned;
   // Refuse binary on a terminal before doing any work (age: "refusing to output binary to the terminal").

@@ -1,7 +1,7 @@
 /** macvpn server: write the OpenBSD server tree (server/ or --out DIR) for the site's users. */
 import path from 'node:path';
 import { type Ctx, printWritten } from '../context.js';
-import { UsageError } from '../../errors.js';
+import { MacvpnError } from '../../errors.js';
 import { checkOpenbsd } from '../../site/rules.js';
 import { loadSite } from '../../io/read-site.js';
 import { withLock } from '../../io/lock.js';
@@ -14,7 +14,7 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
   const version = typeof opts.openbsd === 'string' ? opts.openbsd : undefined;
   if (version !== undefined) {
     const msg = checkOpenbsd(version);
-    if (msg) throw new UsageError(`--openbsd ${JSON.stringify(version)} is not a known OpenBSD release`, [`known releases: ${KNOWN_OPENBSD.join(', ')}`]);
+    if (msg) throw new MacvpnError(`--openbsd ${JSON.stringify(version)} is not a known OpenBSD release`, [`known releases: ${KNOWN_OPENBSD.join(', ')}`]);
   }
   const out = typeof opts.out === 'string' ? path.resolve(ctx.io.cwd, opts.out) : path.join(ctx.siteDir, SERVER_DIR);
   const { site, files } = await withLock(ctx.siteDir, () => {

@@ -1,16 +1,14 @@
 /** macvpn user remove NAME: drops the user, their password and their generated profile. */
 import type { Ctx } from '../context.js';
-import { MacvpnError } from '../../errors.js';
+import { findUser } from '../find-user.js';
 import { editSite } from '../site-edit.js';
 import { profilePath } from '../../io/site-paths.js';
 
 export async function run(ctx: Ctx, [name]: string[]): Promise<void> {
   await editSite(ctx, (site) => {
-    if (!site.users.some((u) => u.name === name)) {
-      throw new MacvpnError(`no user ${JSON.stringify(name)} in macvpn.yaml`, ['see "macvpn user list"']);
-    }
+    findUser(site, name!);
     return { settings: { ...site, users: site.users.filter((u) => u.name !== name) }, remove: [profilePath(name!)] };
   });
   ctx.out(`removed user ${name} and profiles/${name}.mobileconfig`);
-  ctx.out("next: macvpn server, then install the new npppd-users on the router so the account stops working");
+  ctx.out('next: macvpn server, then install server/ on the router so the account stops working');
 }

@@ -1,13 +1,13 @@
 /** macvpn user rotate NAME: a new password for one user. */
 import type { Ctx } from '../context.js';
-import { MacvpnError } from '../../errors.js';
+import { findUser } from '../find-user.js';
 import { passwordFromOptions } from '../secret-input.js';
 import { editSite } from '../site-edit.js';
 
 export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unknown>): Promise<void> {
   const password = await passwordFromOptions(ctx, opts);
   await editSite(ctx, (site) => {
-    if (!site.users.some((u) => u.name === name)) throw new MacvpnError(`no user ${JSON.stringify(name)} in macvpn.yaml`, ['see "macvpn user list"']);
+    findUser(site, name!);
     const passwords = new Map(site.secrets.passwords);
     passwords.set(name!, password);
     return { passwords };
