@@ -11,13 +11,17 @@ import { removeLeftovers, track, untrack } from './leftovers.js';
 
 const WAIT_MS = 60_000;
 
-function ownerAlive(lock: string): boolean {
-  let pid: number;
+function readPid(lock: string): number | undefined {
   try {
-    pid = Number(fs.readFileSync(lock, 'utf8').trim());
+    return Number(fs.readFileSync(lock, 'utf8').trim());
   } catch {
-    return true; // vanished or unreadable: let the next attempt decide
+    return undefined;
   }
+}
+
+function ownerAlive(lock: string): boolean {
+  const pid = readPid(lock);
+  if (pid === undefined) return true; // vanished or unreadable: let the next attempt decide
   // The lock is created complete (see take()), so a bad pid means someone wrote it by hand.
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -43,6 +47,27 @@ function take(lock: string): void {
   }
 }
 
+/**
+ * Removes a lock whose owner is gone. It is renamed aside first, which only one contender can
+ * do; if what was moved turns out to be a live lock (taken meanwhile), it is put back.
+ */
+function breakStale(lock: string): void {
+  const aside = `${lock}.stale.${process.pid}`;
+  try {
+    fs.renameSync(lock, aside);
+  } catch {
+    return; // someone else moved it first
+  }
+  if (ownerAlive(aside)) {
+    try {
+      fs.linkSync(aside, lock);
+    } catch {
+      // a new lock is already in place
+    }
+  }
+  fs.rmSync(aside, { force: true });
+}
+
 export async function withLock<T>(siteDir: string, fn: () => T | Promise<T>): Promise<T> {
   const lock = path.join(siteDir, LOCK_FILE);
   const deadline = Date.now() + WAIT_MS;
@@ -56,7 +81,7 @@ export async function withLock<T>(siteDir: string, fn: () => T | Promise<T>): Pr
       if (code === 'ENOENT') throw new MacvpnError(`site folder ${siteDir} does not exist`, ['create it with "macvpn init --server HOST"']);
       if (code !== 'EEXIST') throw new MacvpnError(`cannot create lock ${lock}: ${code}`);
       if (!ownerAlive(lock)) {
-        fs.rmSync(lock, { force: true });
+        breakStale(lock);
         continue;
       }
       if (Date.now() > deadline) {
@@ -72,7 +97,8 @@ export async function withLock<T>(siteDir: string, fn: () => T | Promise<T>): Pr
     removeLeftovers(siteDir);
     return await fn();
   } finally {
-    fs.rmSync(lock, { force: true });
+    // Remove the lock only while it is still ours.
+    if (readPid(lock) === process.pid) fs.rmSync(lock, { force: true });
     untrack(lock);
   }
 }

@@ -56,12 +56,17 @@ const tempName = (target: string) =>
   path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 const bytesOf = (c: string | Uint8Array) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c);
 
+function throughSymlink(target: string): string {
+  return fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() ? fs.realpathSync(target) : target;
+}
+
 /**
  * Creates the temp copy (exclusive, exact mode) and writes it; the caller fsyncs and closes `fd`.
  * The temp file sits next to its target, or in `stagingDir` (see openStagingDir).
  */
 function writeTemp(base: string, f: OutputFile, dirMode: number, stagingDir?: string): Staged & { fd: number } {
-  const target = path.join(base, f.path);
+  // A symlink (macvpn.yaml linked into a git checkout, say) is written through, not replaced.
+  const target = stagingDir ? path.join(base, f.path) : throughSymlink(path.join(base, f.path));
   const createdDirs: string[] = [];
   ensureDir(path.dirname(target), dirMode, createdDirs);
   const tmp = stagingDir ? path.join(stagingDir, path.basename(target)) : tempName(target);

@@ -204,6 +204,19 @@ describe('concurrency', () => {
   });
 });
 
+describe('a stale lock', () => {
+  it('left by a dead process is taken over by exactly one of many waiting commands at a time', async () => {
+    const dir = tempDir();
+    await runBin(['init', '--server', 'vpn.example.com'], { cwd: dir });
+    fs.writeFileSync(path.join(dir, '.macvpn.lock'), '999999\n');
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => runBin(['user', 'add', `s${i}`], { cwd: dir })));
+    expect(results.map((r) => r.code)).toEqual(Array(12).fill(0));
+    const list = JSON.parse((await runBin(['user', 'list', '--json'], { cwd: dir })).stdout) as Array<{ name: string }>;
+    expect(list).toHaveLength(12);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('.macvpn.lock'))).toEqual([]);
+  });
+});
+
 describe('user lifecycle', () => {
   it('rotate changes only that password; remove drops the user and password', async () => {
     const dir = tempDir();

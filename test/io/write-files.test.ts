@@ -45,6 +45,15 @@ describe('writeFiles', () => {
     );
     expect(snapshot(dir)).toEqual(before);
   });
+  it('writes through a symlink instead of replacing it', () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'repo'));
+    fs.writeFileSync(path.join(dir, 'repo/macvpn.yaml'), 'old');
+    fs.symlinkSync('repo/macvpn.yaml', path.join(dir, 'macvpn.yaml'));
+    writeFiles(dir, [{ path: 'macvpn.yaml', contents: 'new', mode: 0o644 }]);
+    expect(fs.lstatSync(path.join(dir, 'macvpn.yaml')).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'repo/macvpn.yaml'), 'utf8')).toBe('new');
+  });
   it('removes listed files after the new ones are in place', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'gone'), 'x');
