@@ -5,16 +5,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
-import { loadSiteUnchecked, secretsError } from '../io/read-site.js';
-import { writeFiles } from '../io/write-files.js';
+import { checkSecretModes, loadSiteUnchecked, secretsError } from '../io/read-site.js';
+import { ensureDir, writeFiles } from '../io/write-files.js';
 import { parseSite } from '../site/parse-site.js';
 import { renderSiteYaml } from '../site/render-site-yaml.js';
 import { updateSiteYaml } from '../site/update-site-yaml.js';
 import { checkSecrets, renderPasswords } from '../site/secrets.js';
 import type { Settings, Site } from '../site/types.js';
 import { MODE_PUBLIC, MODE_SECRET, type OutputFile } from '../plan/output-file.js';
-import { PASSWORDS_FILE, PSK_FILE, SITE_FILE } from '../io/site-paths.js';
-import { problemsError } from '../errors.js';
+import { PASSWORDS_FILE, PSK_FILE, SECRETS_DIR, SITE_FILE } from '../io/site-paths.js';
+import { MacvpnError, problemsError } from '../errors.js';
+import { siteSignerFiles } from './signer-files.js';
 import type { Ctx } from './context.js';
 
 export interface SiteChange {
@@ -70,5 +71,30 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
     }
     writeFiles(ctx.siteDir, files, { remove: c.remove });
     return { ...valid, secrets: { psk, passwords: kept } };
+  });
+}
+
+/**
+ * Writes a brand-new site (init, import): settings, secrets and a site signer. An existing site is
+ * refused unless `force`; nothing is written when anything fails. Returns what was written.
+ */
+export async function createSite(
+  ctx: Ctx,
+  settings: Settings,
+  psk: string,
+  passwords: ReadonlyMap<string, string>,
+  opts: { force: boolean; forceHint: string },
+): Promise<OutputFile[]> {
+  const valid = validateSiteState(settings, psk, passwords);
+  const site = ctx.siteDir;
+  const exists = fs.existsSync(path.join(site, SITE_FILE)) || fs.existsSync(path.join(site, SECRETS_DIR));
+  if (exists && !opts.force) throw new MacvpnError(`${site} already holds a macvpn site`, [opts.forceHint]);
+  if (exists) checkSecretModes(site);
+  ensureDir(site, 0o755);
+  return withLock(site, () => {
+    const files = [...siteFiles(valid, psk, passwords), ...siteSignerFiles(valid, new Date())];
+    ensureDir(path.join(site, SECRETS_DIR));
+    writeFiles(site, files);
+    return files;
   });
 }

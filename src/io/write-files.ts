@@ -57,7 +57,11 @@ const tempName = (target: string) =>
 const bytesOf = (c: string | Uint8Array) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c);
 
 function throughSymlink(target: string): string {
-  return fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() ? fs.realpathSync(target) : target;
+  try {
+    return fs.lstatSync(target).isSymbolicLink() ? fs.realpathSync(target) : target;
+  } catch {
+    return target; // missing (or a parent is not a folder: ensureDir says so clearly)
+  }
 }
 
 /**

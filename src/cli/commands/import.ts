@@ -10,12 +10,7 @@ import { printWritten } from '../context.js';
 import { MacvpnError } from '../../errors.js';
 import { readRouterFiles, type RouterFile } from '../../import/read-router.js';
 import { settingsFromOptions } from '../settings-options.js';
-import { siteFiles, validateSiteState } from '../site-edit.js';
-import { withLock } from '../../io/lock.js';
-import { ensureDir, writeFiles } from '../../io/write-files.js';
-import { checkSecretModes } from '../../io/read-site.js';
-import { SECRETS_DIR, SITE_FILE } from '../../io/site-paths.js';
-import { siteSignerFiles } from '../signer-files.js';
+import { createSite } from '../site-edit.js';
 
 /** The file as the router's C code sees it: bytes, one char per byte. */
 function readRouterFile(ctx: Ctx, option: string, file: string): RouterFile {
@@ -43,24 +38,15 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
     { server: opts.server, openbsd: opts.openbsd },
     { listen: r.listen, pool: r.pool, dns: r.dns, users: r.users },
   );
-  const valid = validateSiteState(settings, r.psk, r.passwords);
-
-  const site = ctx.siteDir;
-  const exists = fs.existsSync(path.join(site, SITE_FILE)) || fs.existsSync(path.join(site, SECRETS_DIR));
-  if (exists && !opts.force) {
-    throw new MacvpnError(`${site} already holds a macvpn site`, ['pass --force to replace it with the imported one']);
-  }
-  if (exists) checkSecretModes(site);
   for (const n of result.notes) ctx.warn(n);
-  ensureDir(site, 0o755);
-  await withLock(site, () => {
-    const written = [...siteFiles(valid, r.psk, r.passwords), ...siteSignerFiles(valid, new Date())];
-    ensureDir(path.join(site, SECRETS_DIR));
-    writeFiles(site, written);
-    ctx.out(`imported ${valid.users.length} user${valid.users.length === 1 ? '' : 's'} and the shared secret into ${site}`);
-    printWritten(ctx, written);
-    if (!files.npppdConf) ctx.out(`no --npppd-conf: the pool is ${valid.pool.cidr} (as in OpenBSD's default npppd.conf) and clients get no DNS servers; check macvpn.yaml`);
-    if (!opts.openbsd) ctx.out(`the router is assumed to run OpenBSD ${valid.openbsd}; set openbsd in macvpn.yaml if it does not`);
-    ctx.out('next: macvpn build, then compare server/ with the router before installing it');
+  const written = await createSite(ctx, settings, r.psk, r.passwords, {
+    force: opts.force === true,
+    forceHint: 'pass --force to replace it with the imported one',
   });
+  const users = settings.users.length;
+  ctx.out(`imported ${users} user${users === 1 ? '' : 's'} and the shared secret into ${ctx.siteDir}`);
+  printWritten(ctx, written);
+  if (!files.npppdConf) ctx.out(`no --npppd-conf: the pool is ${settings.pool.cidr} (as in OpenBSD's default npppd.conf) and clients get no DNS servers; check macvpn.yaml`);
+  if (!opts.openbsd) ctx.out(`the router is assumed to run OpenBSD ${settings.openbsd}; set openbsd in macvpn.yaml if it does not`);
+  ctx.out('next: macvpn build, then compare server/ with the router before installing it');
 }
