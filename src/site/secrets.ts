@@ -52,7 +52,7 @@ export function parsePasswords(text: string): Map<string, string> | string {
 
 /** The PSK file holds one line; a trailing newline is not part of the key. */
 export function parsePsk(text: string): string {
-  return text.replace(/\r?\n$/, '');
+  return stripOneNewline(text);
 }
 
 /**
