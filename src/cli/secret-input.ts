@@ -13,9 +13,18 @@ async function secretFrom(ctx: Ctx, fromStdin: unknown, what: string, check: (v:
   return value;
 }
 
+/** Shorter chosen passwords are accepted (an existing account may have one) but warned about. */
+const WEAK_PASSWORD = 12;
+
 /** `--password-stdin` or a generated 20-character password. */
-export const passwordFromOptions = (ctx: Ctx, opts: Record<string, unknown>) =>
-  secretFrom(ctx, opts.passwordStdin, 'password', checkPassword, PASSWORD_LENGTH);
+export async function passwordFromOptions(ctx: Ctx, opts: Record<string, unknown>): Promise<string> {
+  const password = await secretFrom(ctx, opts.passwordStdin, 'password', checkPassword, PASSWORD_LENGTH);
+  if (password.length < WEAK_PASSWORD) {
+    // An MS-CHAPv2 exchange captured on the wire can be attacked offline; length is the defence.
+    ctx.warn(`the password is only ${password.length} characters long; use ${WEAK_PASSWORD} or more (or let macvpn generate one)`);
+  }
+  return password;
+}
 
 /** `--psk-stdin` or a generated 32-character shared secret. */
 export const pskFromOptions = (ctx: Ctx, opts: Record<string, unknown>) =>

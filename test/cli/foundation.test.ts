@@ -177,6 +177,16 @@ describe('hand-edited macvpn.yaml', () => {
   });
 });
 
+describe('weak chosen passwords', () => {
+  it('are accepted with a warning that gives the length, never the password', async () => {
+    const dir = tempDir();
+    await runBin(['init', '--server', 'vpn.example.com'], { cwd: dir });
+    const r = await runBin(['user', 'add', 'bob', '--password-stdin'], { cwd: dir, input: 'abc123\n' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('macvpn: warning: the password is only 6 characters long; use 12 or more (or let macvpn generate one)\n');
+  });
+});
+
 describe('secrets from stdin', () => {
   it('strip one trailing CRLF and are stored exactly', async () => {
     const dir = tempDir();
