@@ -140,4 +140,15 @@ describe('imported signers', () => {
     fs.writeFileSync(badFile, bad);
     expect(cmsVerify(badFile, path.join(PKI, 'root.pem')).ok).toBe(false);
   });
+
+  it('warns when the imported private key is readable by others', async () => {
+    const dir = tempDir();
+    await runBin(['init', '--server', 'vpn.example.com'], { cwd: dir });
+    const key = path.join(dir, 'signer.key');
+    fs.copyFileSync(path.join(PKI, 'rsa.key'), key);
+    fs.chmodSync(key, 0o644);
+    const r = await runBin(['signer', 'import', '--cert', path.join(PKI, 'rsa.pem'), '--key', key, '--chain', path.join(PKI, 'root.pem')], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`macvpn: warning: ${key} is readable by group or others (mode 0644): chmod 600 ${key}, and consider the key exposed`);
+  });
 });

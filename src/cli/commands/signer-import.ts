@@ -27,6 +27,12 @@ function readInput(ctx: Ctx, file: string, what: string): Buffer {
   }
 }
 
+/** A private key others can read is already exposed: say so (STYLE.md §2.6), then go on. */
+function warnIfReadable(ctx: Ctx, file: string): void {
+  const mode = fs.statSync(path.resolve(ctx.io.cwd, file)).mode & 0o777;
+  if (mode & 0o077) ctx.warn(`${file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 ${file}, and consider the key exposed`);
+}
+
 async function signerInput(ctx: Ctx, opts: Record<string, unknown>): Promise<SignerInput> {
   const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
   const [cert, key, chain, p12] = [str('cert'), str('key'), str('chain'), str('p12')];
@@ -36,14 +42,17 @@ async function signerInput(ctx: Ctx, opts: Record<string, unknown>): Promise<Sig
   const chainPem = chain === undefined ? undefined : readInput(ctx, chain, 'chain').toString('utf8');
   if (p12) {
     const bytes = readInput(ctx, p12, 'PKCS#12 file');
+    warnIfReadable(ctx, p12);
     const passphrase = opts.passphraseStdin ? await readStdinValue(ctx, 'passphrase') : '';
     const { readP12 } = await import('../../signing/pkcs12.js'); // node-forge: loaded only here
     const got = readP12(bytes, passphrase, p12);
     return { certPem: got.certPem, keyPem: got.keyPem, chainPem, labels: { cert: p12, key: p12, chain } };
   }
+  const keyPem = readInput(ctx, key!, 'key').toString('utf8');
+  warnIfReadable(ctx, key!);
   return {
     certPem: readInput(ctx, cert!, 'certificate').toString('utf8'),
-    keyPem: readInput(ctx, key!, 'key').toString('utf8'),
+    keyPem,
     chainPem,
     labels: { cert, key, chain },
   };
