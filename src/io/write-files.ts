@@ -159,8 +159,12 @@ export function discardStaged(staged: readonly Staged[]): void {
     fs.rmSync(s.tmp, { force: true });
     untrack(s.tmp);
   }
-  const dirs = staged.flatMap((s) => s.createdDirs ?? []).sort((a, b) => b.length - a.length);
-  for (const d of dirs) {
+  removeCreatedDirs(staged.flatMap((s) => s.createdDirs ?? []));
+}
+
+/** Removes folders a failed write made, deepest first, each only if it is empty. */
+export function removeCreatedDirs(dirs: readonly string[]): void {
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
     try {
       fs.rmdirSync(d);
     } catch {

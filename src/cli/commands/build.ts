@@ -13,7 +13,7 @@ import { withLock } from '../../io/lock.js';
 import { loadSite } from '../../io/read-site.js';
 import { loadSigner } from '../../io/read-signer.js';
 import { PROFILES_DIR, SERVER_DIR } from '../../io/site-paths.js';
-import { commitStaged, discardStaged, openStagingDir, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
+import { commitStaged, discardStaged, openStagingDir, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
 import { planServer } from '../../plan/plan-server.js';
 import { stageProfilesParallel } from '../build-workers.js';
 
@@ -45,8 +45,8 @@ export async function run(ctx: Ctx): Promise<void> {
       commitStaged(staged, ctx.siteDir, orphans);
     } catch (e) {
       removeStagingDir(stagingDir);
-      // The folders made for profiles/ count like those made for the server files.
-      discardStaged([...staged, { tmp: stagingDir, target: profilesDir, createdDirs: madeDirs }]);
+      discardStaged(staged);
+      removeCreatedDirs(madeDirs); // profiles/ itself, when this build made it
       throw e;
     }
     removeStagingDir(stagingDir);
