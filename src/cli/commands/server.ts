@@ -5,7 +5,7 @@ import { MacvpnError } from '../../errors.js';
 import { checkOpenbsd } from '../../site/rules.js';
 import { loadSite } from '../../io/read-site.js';
 import { withLock } from '../../io/lock.js';
-import { ensureDir, writeFiles } from '../../io/write-files.js';
+import { writeFiles } from '../../io/write-files.js';
 import { SERVER_DIR } from '../../io/site-paths.js';
 import { planServer } from '../../plan/plan-server.js';
 import { KNOWN_OPENBSD } from '../../openbsd/versions.js';
@@ -21,7 +21,7 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
     const loaded = loadSite(ctx.siteDir);
     // Everything is rendered (and every problem found) before the first write.
     const planned = planServer(loaded, version !== undefined ? { openbsd: version } : {});
-    ensureDir(out);
+    // writeFiles creates `out` (0700) when missing, and removes it again if the write fails.
     writeFiles(out, planned);
     return { site: loaded, files: planned };
   });
