@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runBin, snapshot, tempDir } from '../helpers/cli.js';
+import { runBin, snapshot, tempDir } from '../helpers/cli.js';
 
 describe('macvpn check', () => {
   it('passes after build and names what a rotation left out of date, without printing secrets', async () => {
@@ -52,7 +52,7 @@ describe('macvpn check', () => {
     expect(dns.stderr).toContain('profiles/alice.mobileconfig is out of date (site settings changed)');
     await run(['build']);
     expect((await run(['check'])).code).toBe(0);
-    const pki = path.join(ROOT, 'test/fixtures/pki');
+    const { PKI: pki } = await import('../signing/pki.js');
     await run(['signer', 'import', '--cert', path.join(pki, 'p256.pem'), '--key', path.join(pki, 'p256.key')]);
     const signer = await run(['check']);
     expect(signer.stderr).toContain('profiles/alice.mobileconfig is out of date (signer changed)');

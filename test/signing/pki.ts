@@ -5,7 +5,19 @@ import path from 'node:path';
 import { ROOT, tempDir } from '../helpers/cli.js';
 import { parseSigner, type Signer } from '../../src/signing/signer.js';
 
-export const PKI = path.join(ROOT, 'test/fixtures/pki');
+/**
+ * A private copy of test/fixtures/pki with keys at 0600, as a careful administrator keeps them: a
+ * fresh git checkout leaves them 0644, and `signer import` rightly warns about readable keys.
+ */
+function privateCopy(): string {
+  const from = path.join(ROOT, 'test/fixtures/pki');
+  const to = path.join(tempDir('macvpn-pki-'), 'pki');
+  fs.cpSync(from, to, { recursive: true });
+  for (const f of fs.readdirSync(to)) fs.chmodSync(path.join(to, f), /\.(key|p12)$/.test(f) ? 0o600 : 0o644);
+  return to;
+}
+
+export const PKI = privateCopy();
 export const pki = (name: string): string => fs.readFileSync(path.join(PKI, name), 'utf8');
 export const PASSPHRASE = 'test-only-passphrase';
 /** Inside every fixture's validity (leaves 2025..2099). */
