@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<{ run: Run }>> = {
   'user-remove': () => import('./commands/user-remove.js'),
   'user-list': () => import('./commands/user-list.js'),
   'user-rotate': () => import('./commands/user-rotate.js'),
+  'user-set': () => import('./commands/user-set.js'),
   'psk-rotate': () => import('./commands/psk-rotate.js'),
   profile: () => import('./commands/profile.js'),
   server: () => import('./commands/server.js'),
@@ -106,7 +107,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     ))
     .action(action('init'));
 
-  const user = program.command('user').description('add, remove, list and rotate VPN users');
+  const user = program.command('user').description('add, remove, change, list and rotate VPN users');
   user.command('add <name>')
     .description('add a user with a generated password')
     .option('--password-stdin', 'read the password from standard input')
@@ -125,6 +126,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--show-secrets', 'include passwords')
     .addHelpText('after', examples('macvpn user list', 'macvpn user list --json | jq -r ".[].name"'))
     .action(action('user-list'));
+  user.command('set <name>')
+    .description("change a user's fixed address or email")
+    .option('--ip <addr>', 'fixed tunnel address inside the pool')
+    .option('--no-ip', 'no fixed address: take one from the pool')
+    .option('--email <addr>', 'address for "macvpn mail"')
+    .option('--no-email', 'remove the email address')
+    .addHelpText('after', examples('macvpn user set bob --ip 10.0.0.60', 'macvpn user set bob --no-ip --email bob@example.org'))
+    .action(action('user-set'));
   user.command('rotate <name>')
     .description("replace a user's password")
     .option('--password-stdin', 'read the new password from standard input')

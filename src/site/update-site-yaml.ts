@@ -1,10 +1,11 @@
 /**
- * Applies a change of the user list to macvpn.yaml as the administrator wrote it, keeping their
- * comments, order and layout; the canonical layout (renderSiteYaml) is the fallback for anything
- * else. The result is parsed back and must give exactly the new settings.
+ * Applies a change of the user list (added, removed or changed users) to macvpn.yaml as the
+ * administrator wrote it, keeping their comments, order and layout; the canonical layout
+ * (renderSiteYaml) is the fallback for anything else. The result is parsed back and must give
+ * exactly the new settings.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { isMap, isScalar, isSeq, parseDocument, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { parseSite } from './parse-site.js';
 import { renderSiteYaml } from './render-site-yaml.js';
 import type { Settings, User } from './types.js';
@@ -30,7 +31,17 @@ export function updateSiteYaml(original: string, next: Settings): string {
     const name = isMap(item) ? item.get('name', true) : undefined;
     return isScalar(name) && wanted.has(String(name.value));
   });
-  const present = new Set(users.items.map((item) => String((item as { get(k: string): unknown }).get('name'))));
+  // Users that stay keep their node (and its comments); changed fields are set in place.
+  const byName = new Map(next.users.map((u) => [u.name, u]));
+  for (const item of users.items as YAMLMap[]) {
+    const user = byName.get(String(item.get('name')))!;
+    for (const key of ['ip', 'email'] as const) {
+      const want = user[key];
+      if (want === undefined) item.delete(key);
+      else if (String(item.get(key) ?? '') !== want) item.set(key, want);
+    }
+  }
+  const present = new Set(users.items.map((item) => String((item as YAMLMap).get('name'))));
   for (const u of next.users) {
     if (present.has(u.name)) continue;
     const node = doc.createNode(plainUser(u));

@@ -245,6 +245,24 @@ describe('user lifecycle', () => {
     const list = JSON.parse((await runBin(['user', 'list', '--json'], { cwd: dir })).stdout);
     expect(list).toEqual([{ name: 'b', ip: '10.0.0.20', email: 'b@example.com' }]);
   });
+  it('user set changes the address and email, checked like user add', async () => {
+    const dir = tempDir();
+    await runBin(['init', '--server', 'vpn.example.com'], { cwd: dir });
+    await runBin(['user', 'add', 'a', '--ip', '10.0.0.20'], { cwd: dir });
+    await runBin(['user', 'add', 'b', '--ip', '10.0.0.30', '--email', 'b@example.com'], { cwd: dir });
+    const list = async () => JSON.parse((await runBin(['user', 'list', '--json'], { cwd: dir })).stdout);
+    expect((await runBin(['user', 'set', 'b', '--no-ip', '--email', 'b@example.org'], { cwd: dir })).code).toBe(0);
+    expect(await list()).toEqual([{ name: 'a', ip: '10.0.0.20', email: null }, { name: 'b', ip: null, email: 'b@example.org' }]);
+    const before = snapshot(dir);
+    const taken = await runBin(['user', 'set', 'b', '--ip', '10.0.0.20'], { cwd: dir });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toBe('macvpn: error: --ip 10.0.0.20 is already given to user "a"\n');
+    const none = await runBin(['user', 'set', 'b'], { cwd: dir });
+    expect(none.code).toBe(2);
+    const unknown = await runBin(['user', 'set', 'B', '--no-email'], { cwd: dir });
+    expect(unknown.stderr.split('\n')[0]).toBe('macvpn: error: no user "B" in macvpn.yaml (did you mean "b"?)');
+    expect(snapshot(dir)).toEqual(before);
+  });
   it('psk rotate replaces the shared secret', async () => {
     const dir = tempDir();
     await runBin(['init', '--server', 'vpn.example.com'], { cwd: dir });

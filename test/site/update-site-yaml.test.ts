@@ -41,6 +41,15 @@ describe('updateSiteYaml', () => {
     expect(text).not.toContain('alice');
     expect(settings(text)).toEqual(next);
   });
+  it('changes a user in place, keeping the comments around it', () => {
+    const before = settings(handWritten);
+    const next = { ...before, users: before.users.map((u) => (u.name === 'bob' ? { name: 'bob', email: 'bob@example.org' } : u)) };
+    const text = updateSiteYaml(handWritten, next);
+    expect(text).toContain('# fixed for the printer VPN');
+    expect(text).toContain('# engineering');
+    expect(text).not.toContain('10.0.0.50');
+    expect(settings(text)).toEqual(next);
+  });
   it('turns an empty flow list into a block list', () => {
     const base = renderSiteYaml(settings('server: vpn.example.com\n'));
     const before = settings(base);
