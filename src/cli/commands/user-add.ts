@@ -2,7 +2,7 @@
 import type { Ctx } from '../context.js';
 import { MacvpnError } from '../../errors.js';
 import { checkEmail, checkUserName } from '../../site/rules.js';
-import { checkUserIp } from '../../site/parse-site.js';
+import { checkIpOption } from '../find-user.js';
 import { passwordFromOptions } from '../secret-input.js';
 import { editSite } from '../site-edit.js';
 import type { User } from '../../site/types.js';
@@ -16,10 +16,7 @@ export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unkno
   await editSite(ctx, (site) => {
     const clash = site.users.find((u) => u.name.toLowerCase() === name!.toLowerCase());
     if (clash) throw new MacvpnError(`user "${clash.name}" already exists`, [`rotate the password with "macvpn user rotate ${clash.name}"`]);
-    const ipMsg = typeof opts.ip === 'string' ? checkUserIp(opts.ip, site.pool) : undefined;
-    if (ipMsg) throw new MacvpnError(`--ip ${ipMsg}`);
-    const taken = site.users.find((u) => u.ip !== undefined && u.ip === opts.ip);
-    if (taken) throw new MacvpnError(`--ip ${taken.ip} is already given to user "${taken.name}"`);
+    if (typeof opts.ip === 'string') checkIpOption(site, opts.ip, name!);
     const user: User = { name: name!, ...(typeof opts.ip === 'string' && { ip: opts.ip }), ...(typeof opts.email === 'string' && { email: opts.email }) };
     const passwords = new Map(site.secrets.passwords);
     passwords.set(name!, password);

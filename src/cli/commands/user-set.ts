@@ -2,9 +2,8 @@
 import type { Ctx } from '../context.js';
 import { MacvpnError } from '../../errors.js';
 import { checkEmail } from '../../site/rules.js';
-import { checkUserIp } from '../../site/parse-site.js';
 import type { User } from '../../site/types.js';
-import { findUser } from '../find-user.js';
+import { checkIpOption, findUser } from '../find-user.js';
 import { editSite } from '../site-edit.js';
 
 export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unknown>): Promise<void> {
@@ -19,10 +18,7 @@ export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unkno
     const ip = opts.ip === undefined ? user.ip : opts.ip === false ? undefined : String(opts.ip);
     const email = opts.email === undefined ? user.email : opts.email === false ? undefined : String(opts.email);
     if (ip !== undefined) {
-      const msg = checkUserIp(ip, site.pool);
-      if (msg) throw new MacvpnError(`--ip ${msg}`);
-      const taken = site.users.find((u) => u.name !== user.name && u.ip === ip);
-      if (taken) throw new MacvpnError(`--ip ${ip} is already given to user "${taken.name}"`);
+      checkIpOption(site, ip, user.name);
       changed.ip = ip;
     }
     if (email !== undefined) changed.email = email;
