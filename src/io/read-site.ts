@@ -12,8 +12,12 @@ import { PASSWORDS_FILE, PSK_FILE, SECRETS_DIR, SITE_FILE } from './site-paths.j
 
 const modeText = (m: number) => (m & 0o777).toString(8).padStart(4, '0');
 
+/** Sites whose secrets/ this process has checked: one command checks once, not per reader. */
+const checked = new Set<string>();
+
 /** Refuses a secrets folder or file that group or others can access, with the chmod that fixes it. */
 export function checkSecretModes(siteDir: string): void {
+  if (checked.has(siteDir)) return;
   const dir = path.join(siteDir, SECRETS_DIR);
   const walk = (p: string): void => {
     const st = fs.lstatSync(p);
@@ -25,6 +29,7 @@ export function checkSecretModes(siteDir: string): void {
     if (st.isDirectory()) for (const name of fs.readdirSync(p).sort()) walk(path.join(p, name));
   };
   if (fs.existsSync(dir)) walk(dir);
+  checked.add(siteDir);
 }
 
 function readText(siteDir: string, rel: string, missingHint: string): string {
