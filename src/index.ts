@@ -13,6 +13,6 @@ export { profileIds } from './apple/payload-ids.js';
 export { parseSigner, type Signer } from './signing/signer.js';
 export { signProfile } from './signing/sign-profile.js';
 export { verifyProfileSignature, type VerifyReport } from './signing/verify-cms.js';
-export { readRouterFiles } from './import/read-router.js';
+export { readRouterFiles } from './vpn/index.js';
 export { planMdmExport } from './delivery/plan-mdm.js';
 export { KNOWN_OPENBSD, NEWEST_OPENBSD, openbsdRelease } from './openbsd/versions.js';

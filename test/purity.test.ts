@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/cli.js';
 
-const CORE = ['site', 'openbsd', 'apple', 'signing', 'plan', 'import', 'delivery'];
+const CORE = ['site', 'openbsd', 'apple', 'signing', 'plan', 'vpn', 'delivery'];
 
 const files = CORE.flatMap((dir) =>
   fs.readdirSync(path.join(ROOT, 'src', dir), { recursive: true, encoding: 'utf8' })

@@ -1,12 +1,16 @@
 /**
  * Site + user → the configuration profile as a plain object (TopLevel.yaml keys), and its XML.
- * The plist is built as an object and serialised by the `plist` package, never templated.
+ * The envelope is shared; the payloads come from the site's VPN type (src/vpn/<type>/). The plist is
+ * built as an object and serialised by the `plist` package, never templated.
  */
 import { build } from 'plist';
 import type { Site, User } from '../site/types.js';
-import { buildL2tpPayload } from './l2tp-payload.js';
 import { profileIds } from './payload-ids.js';
 import type { PlistObject } from './plist-types.js';
+import { vpnTypeOf } from '../vpn/index.js';
+import { vpnDisplayName } from './display-name.js';
+
+export { vpnDisplayName } from './display-name.js';
 
 export type ProfileScope = 'System' | 'User';
 
@@ -16,34 +20,15 @@ export interface ProfileOptions {
   scope: ProfileScope;
 }
 
-/** The name the VPN gets on the Mac: the organisation's VPN. */
-export function vpnDisplayName(organization: string): string {
-  return /\bvpn\b/i.test(organization) ? organization : `${organization} VPN`;
-}
-
 export function buildProfile(site: Site, user: User, opts: ProfileOptions): PlistObject {
   const ids = profileIds(site.identifier, user.name);
-  const name = vpnDisplayName(site.organization);
-  const password = opts.includePassword ? site.secrets.passwords.get(user.name) : undefined;
-  const vpn = buildL2tpPayload({
-    identifier: ids.vpnIdentifier,
-    uuid: ids.vpnUuid,
-    organization: site.organization,
-    displayName: name,
-    server: site.server,
-    account: user.name,
-    ...(password !== undefined && { password }),
-    psk: site.secrets.psk,
-    dns: site.dns,
-  });
-  const passwordNote = password !== undefined ? '' : ' You will be asked for your VPN password when you connect.';
+  const parts = vpnTypeOf(site).profile(site, user, ids, { includePassword: opts.includePassword });
   return {
-    PayloadContent: [vpn],
-    PayloadDescription:
-      `Sets up the ${name} for ${user.name}: L2TP over IPsec to ${site.server}, sending all traffic through the VPN while connected.` +
-      passwordNote +
-      ' This profile contains the VPN\'s shared secret: do not forward it.',
-    PayloadDisplayName: name,
+    PayloadContent: parts.payloads,
+    PayloadDescription: parts.description,
+    PayloadDisplayName: vpnDisplayName(site.organization),
+    // The same top-level identifier whatever the VPN type: a re-issued profile, or one of another
+    // type, replaces the installed one instead of adding a second VPN (apple.md §1).
     PayloadIdentifier: ids.profileIdentifier,
     PayloadOrganization: site.organization,
     PayloadScope: opts.scope,

@@ -23,19 +23,20 @@ export function identifierSegment(name: string): string {
 export interface ProfileIds {
   profileIdentifier: string;
   profileUuid: string;
-  vpnIdentifier: string;
-  vpnUuid: string;
+  /** Prefix of the payload identifiers: `<base>.vpn`, `<base>.identity` … */
+  base: string;
+  /** A payload's UUID from its kind (`vpn.<type>`, `identity` …): stable for this site and user. */
+  uuid: (kind: string) => string;
 }
 
 /** Upper-case like uuidgen output (TopLevel.yaml: "you can use 'uuidgen'"). */
 const uuid = (name: string) => uuidv5(name, MACVPN_NAMESPACE).toUpperCase();
 
 export function profileIds(identifier: string, user: string): ProfileIds {
-  const base = `${identifier}.macvpn.${identifierSegment(user)}`;
   return {
-    profileIdentifier: base,
+    profileIdentifier: `${identifier}.macvpn.${identifierSegment(user)}`,
     profileUuid: uuid(`${identifier}\u0000${user}\u0000profile`),
-    vpnIdentifier: `${base}.vpn`,
-    vpnUuid: uuid(`${identifier}\u0000${user}\u0000vpn.l2tp`),
+    base: `${identifier}.macvpn.${identifierSegment(user)}`,
+    uuid: (kind) => uuid(`${identifier}\u0000${user}\u0000${kind}`),
   };
 }

@@ -71,7 +71,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     };
 
   program
-    .description('Generate an OpenBSD L2TP/IPsec VPN server and signed macOS profiles from one site folder')
+    .description('Generate an OpenBSD VPN server (isakmpd+npppd or iked) and signed macOS profiles from one site folder')
     .version('0.1.0')
     .option('--site <dir>', 'site folder (default: $MACVPN_SITE or the current directory)')
     .exitOverride()

@@ -2,11 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { type Ctx, readStdinValue } from './context.js';
 import { MacvpnError } from '../errors.js';
-import { checkPassword, checkPsk } from '../site/rules.js';
-import { generateSecret, PASSWORD_LENGTH, PSK_LENGTH } from '../site/secrets.js';
+import { checkPassword } from '../site/rules.js';
+import { generateSecret, PASSWORD_LENGTH } from '../site/secrets.js';
+import type { SiteSecret } from '../vpn/vpn-type.js';
 
-async function secretFrom(ctx: Ctx, fromStdin: unknown, what: string, check: (v: string) => string | undefined, length: number, hints: string[] = []): Promise<string> {
-  if (!fromStdin) return generateSecret(length, randomBytes);
+async function secretFrom(ctx: Ctx, fromStdin: unknown, what: string, check: (v: string) => string | undefined, generate: () => string, hints: string[] = []): Promise<string> {
+  if (!fromStdin) return generate();
   const value = await readStdinValue(ctx, what);
   const msg = check(value);
   if (msg) throw new MacvpnError(`${what} from standard input ${msg}`, hints);
@@ -18,7 +19,7 @@ const WEAK_PASSWORD = 12;
 
 /** `--password-stdin` or a generated 20-character password. */
 export async function passwordFromOptions(ctx: Ctx, opts: Record<string, unknown>): Promise<string> {
-  const password = await secretFrom(ctx, opts.passwordStdin, 'password', checkPassword, PASSWORD_LENGTH);
+  const password = await secretFrom(ctx, opts.passwordStdin, 'password', checkPassword, () => generateSecret(PASSWORD_LENGTH, randomBytes));
   if (password.length < WEAK_PASSWORD) {
     // An MS-CHAPv2 exchange captured on the wire can be attacked offline; length is the defence.
     ctx.warn(`the password is only ${password.length} characters long; use ${WEAK_PASSWORD} or more (or let macvpn generate one)`);
@@ -26,6 +27,6 @@ export async function passwordFromOptions(ctx: Ctx, opts: Record<string, unknown
   return password;
 }
 
-/** `--psk-stdin` or a generated 32-character shared secret. */
-export const pskFromOptions = (ctx: Ctx, opts: Record<string, unknown>) =>
-  secretFrom(ctx, opts.pskStdin, 'shared secret', checkPsk, PSK_LENGTH, ['leave out --psk-stdin to generate one']);
+/** `--psk-stdin` or a generated site-wide secret of the VPN type (a pre-shared key). */
+export const siteSecretFromOptions = (ctx: Ctx, opts: Record<string, unknown>, secret: SiteSecret) =>
+  secretFrom(ctx, opts.pskStdin, secret.name, secret.check, () => secret.generate(randomBytes), ['leave out --psk-stdin to generate one']);

@@ -5,7 +5,8 @@ import {
   checkDnsServer, checkIdentifier, checkLabel, checkListen, checkOpenbsd, checkServer, defaultIdentifier, parsePool,
 } from '../site/rules.js';
 import type { Compat, Settings } from '../site/types.js';
-import { NEWEST_OPENBSD } from '../openbsd/versions.js';
+import { compareOpenbsd, NEWEST_OPENBSD } from '../openbsd/versions.js';
+import { DEFAULT_VPN, VPN_IDS, VPN_TYPES } from '../vpn/index.js';
 
 export function settingsFromOptions(opts: Record<string, unknown>, base: Partial<Settings> = {}): Settings {
   const errors: string[] = [];
@@ -32,6 +33,22 @@ export function settingsFromOptions(opts: Record<string, unknown>, base: Partial
   const identifier = str('identifier') ?? base.identifier ?? defaultIdentifier(server);
   check('--identifier', identifier, checkIdentifier);
   const compat = (str('compat') ?? base.compat ?? 'modern') as Compat;
-  if (errors.length > 0 || typeof pool === 'string') throw new MacvpnError(errors);
-  return { server, listen, openbsd, pool, dns, organization, identifier, compat, users: base.users ?? [] };
+  const vpn = str('vpn') ?? base.vpn ?? DEFAULT_VPN;
+  const type = VPN_TYPES[vpn];
+  if (!type) errors.push(`--vpn ${JSON.stringify(vpn)} is not ${VPN_IDS.map((id) => JSON.stringify(id)).join(' or ')}`);
+  const vpnSettings = type ? type.settingsFromOptions(opts, errors) : {};
+  if (errors.length > 0 || typeof pool === 'string' || !type) throw new MacvpnError(errors);
+  const settings: Settings = { server, listen, openbsd, pool, dns, organization, identifier, compat, vpn, vpnSettings, users: base.users ?? [] };
+  // What the type adds: a server that must be a certificate name, the first release that works.
+  errors.push(...type.checkSettings(settings).map((p) => `${optionFor(p.path)} ${p.message}`));
+  const min = type.minOpenbsd(settings);
+  if (min && compareOpenbsd(openbsd, min.version) < 0) errors.push(`--openbsd ${openbsd} is too old for ${type.label}: it needs OpenBSD ${min.version} or later (${min.why})`);
+  if (errors.length > 0) throw new MacvpnError(errors);
+  return settings;
+}
+
+/** The flag that sets a settings field, for messages about a field. */
+function optionFor(field: string): string {
+  const flags: Record<string, string> = { server: '--server', organization: '--org', pool: '--pool', dns: '--dns', listen: '--listen', openbsd: '--openbsd' };
+  return flags[field.split(/[.[]/)[0]!] ?? `--${field.split('.').pop()!.replace(/_/g, '-')}`;
 }

@@ -2,31 +2,45 @@
  * Read-modify-write of a site under the lock: load, change, re-validate the whole result, then
  * write every changed file in one atomic plan. Nothing is written if any check fails.
  */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
-import { checkSecretModes, loadSiteUnchecked, secretsError } from '../io/read-site.js';
+import { checkSecretModes, loadSiteUnchecked, secretsError, secretsProblems } from '../io/read-site.js';
 import { ensureDir, writeFiles } from '../io/write-files.js';
 import { parseSite } from '../site/parse-site.js';
 import { renderSiteYaml } from '../site/render-site-yaml.js';
 import { updateSiteYaml } from '../site/update-site-yaml.js';
-import { checkSecrets, renderPasswords } from '../site/secrets.js';
+import { checkPasswords, renderPasswords } from '../site/secrets.js';
 import type { Settings, Site } from '../site/types.js';
 import { MODE_PUBLIC, MODE_SECRET, type OutputFile } from '../plan/output-file.js';
-import { PASSWORDS_FILE, PSK_FILE, SECRETS_DIR, SITE_FILE } from '../io/site-paths.js';
+import { PASSWORDS_FILE, SECRETS_DIR, SITE_FILE } from '../io/site-paths.js';
+import type { Tools } from '../vpn/vpn-type.js';
+import { vpnTypeOf } from '../vpn/index.js';
 import { MacvpnError, problemsError } from '../errors.js';
 import { siteSignerFiles } from './signer-files.js';
 import type { Ctx } from './context.js';
 
 export interface SiteChange {
   settings?: Settings;
-  psk?: string;
+  /** A new site-wide secret (psk rotate), for a VPN type that has one. */
+  siteSecret?: string;
   passwords?: Map<string, string>;
+  /** Users whose per-user secret was replaced (user rotate): the type re-issues what depends on it. */
+  rotated?: string[];
   /** Extra paths to delete (relative to the site) once the new files are in place. */
   remove?: string[];
 }
 
-const pskFile = (psk: string): OutputFile => ({ path: PSK_FILE, contents: psk + '\n', mode: MODE_SECRET, secret: true });
+/** Time, randomness and key generation for the VPN type's state (the core has none of its own). */
+export function siteTools(now = new Date()): Tools {
+  return {
+    now,
+    random: (n) => randomBytes(n),
+    newKey: (kind) => (kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })),
+  };
+}
+
 const passwordsFile = (passwords: ReadonlyMap<string, string>): OutputFile => ({
   path: PASSWORDS_FILE,
   contents: renderPasswords(passwords),
@@ -34,17 +48,21 @@ const passwordsFile = (passwords: ReadonlyMap<string, string>): OutputFile => ({
   secret: true,
 });
 
-/** The files that store a new site: macvpn.yaml (canonical layout), secrets/psk, secrets/passwords.json. */
-export function siteFiles(settings: Settings, psk: string, passwords: ReadonlyMap<string, string>): OutputFile[] {
-  return [pskFile(psk), passwordsFile(passwords), { path: SITE_FILE, contents: renderSiteYaml(settings), mode: MODE_PUBLIC }];
+/** The files that store a new site's settings and passwords: macvpn.yaml (canonical layout), secrets/passwords.json. */
+export function siteFiles(settings: Settings, passwords: ReadonlyMap<string, string>): OutputFile[] {
+  return [passwordsFile(passwords), { path: SITE_FILE, contents: renderSiteYaml(settings), mode: MODE_PUBLIC }];
 }
 
-/** Validates a new site state as a whole (the rendered YAML is parsed back) before any write. */
-export function validateSiteState(settings: Settings, psk: string, passwords: ReadonlyMap<string, string>): Settings {
+/**
+ * Validates a new site state as a whole (the rendered YAML is parsed back) before any write.
+ * `state` is the VPN type's state after the change; undefined for a new site, whose state the
+ * type is about to create.
+ */
+export function validateSiteState(settings: Settings, state: object | undefined, passwords: ReadonlyMap<string, string>): Settings {
   const parsed = parseSite(renderSiteYaml(settings));
   // Line numbers would point into the new text, not the file on disk: leave them out.
   if (!parsed.ok) throw problemsError(SITE_FILE, parsed.problems.map(({ line: _line, ...p }) => p));
-  const problems = checkSecrets(parsed.settings, { psk, passwords });
+  const problems = state === undefined ? checkPasswords(parsed.settings, { passwords }) : secretsProblems(parsed.settings, { passwords, vpn: state });
   if (problems.length > 0) throw secretsError(problems);
   return parsed.settings;
 }
@@ -56,21 +74,24 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
     const site = loadSiteUnchecked(ctx.siteDir);
     const c = change(site);
     const settings = c.settings ?? site;
-    const psk = c.psk ?? site.secrets.psk;
     const passwords = c.passwords ?? new Map(site.secrets.passwords);
-    const valid = validateSiteState(settings, psk, passwords);
+    const type = vpnTypeOf(settings);
+    const secret = c.siteSecret !== undefined ? type.siteSecret : undefined;
+    const state = secret ? secret.apply(site.secrets.vpn, c.siteSecret!) : site.secrets.vpn;
+    const valid = validateSiteState(settings, state, passwords);
     // Only the users still listed keep a password entry.
     const kept = new Map(valid.users.map((u) => [u.name, passwords.get(u.name)!]));
+    const typeFiles = type.stateFiles({ before: site, after: valid, passwords: kept, rotated: c.rotated ?? [], ...(c.siteSecret !== undefined && { siteSecret: c.siteSecret }) }, siteTools());
     // Write only what changed; macvpn.yaml keeps the administrator's comments and layout.
-    const files: OutputFile[] = [];
-    if (c.psk !== undefined) files.push(pskFile(psk));
+    const files: OutputFile[] = [...typeFiles.files];
     if (c.passwords !== undefined || c.settings !== undefined) files.push(passwordsFile(kept));
     if (c.settings !== undefined) {
       const original = fs.readFileSync(path.join(ctx.siteDir, SITE_FILE), 'utf8');
       files.push({ path: SITE_FILE, contents: updateSiteYaml(original, valid), mode: MODE_PUBLIC });
     }
-    writeFiles(ctx.siteDir, files, { remove: c.remove });
-    return { ...valid, secrets: { psk, passwords: kept } };
+    writeFiles(ctx.siteDir, files, { remove: [...(c.remove ?? []), ...typeFiles.remove] });
+    for (const note of typeFiles.notes) ctx.out(note);
+    return { ...valid, secrets: { passwords: kept, vpn: state } };
   });
 }
 
@@ -81,18 +102,20 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
 export async function createSite(
   ctx: Ctx,
   settings: Settings,
-  psk: string,
+  siteSecret: string | undefined,
   passwords: ReadonlyMap<string, string>,
   opts: { force: boolean; forceHint: string },
 ): Promise<OutputFile[]> {
-  const valid = validateSiteState(settings, psk, passwords);
+  const valid = validateSiteState(settings, undefined, passwords);
   const site = ctx.siteDir;
   const exists = fs.existsSync(path.join(site, SITE_FILE)) || fs.existsSync(path.join(site, SECRETS_DIR));
   if (exists && !opts.force) throw new MacvpnError(`${site} already holds a macvpn site`, [opts.forceHint]);
   if (exists) checkSecretModes(site);
   ensureDir(site, 0o755);
   return withLock(site, () => {
-    const files = [...siteFiles(valid, psk, passwords), ...siteSignerFiles(valid, new Date())];
+    const now = new Date();
+    const state = vpnTypeOf(valid).stateFiles({ before: undefined, after: valid, passwords, rotated: [], ...(siteSecret !== undefined && { siteSecret }) }, siteTools(now));
+    const files = [...state.files, ...siteFiles(valid, passwords), ...siteSignerFiles(valid, now)];
     ensureDir(path.join(site, SECRETS_DIR));
     writeFiles(site, files);
     return files;

@@ -5,10 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseSite } from '../site/parse-site.js';
-import { checkSecrets, parsePasswords, parsePsk } from '../site/secrets.js';
+import { checkPasswords, parsePasswords } from '../site/secrets.js';
 import type { Problem, Secrets, Settings, Site } from '../site/types.js';
 import { MacvpnError, problemsError } from '../errors.js';
-import { PASSWORDS_FILE, PSK_FILE, SECRETS_DIR, SITE_FILE } from './site-paths.js';
+import { PASSWORDS_FILE, SECRETS_DIR, SITE_FILE } from './site-paths.js';
+import { vpnTypeOf } from '../vpn/index.js';
 
 const modeText = (m: number) => (m & 0o777).toString(8).padStart(4, '0');
 
@@ -51,29 +52,51 @@ export function loadSettings(siteDir: string): Settings {
   return result.settings;
 }
 
-export function loadSecrets(siteDir: string): Secrets {
-  const psk = parsePsk(readText(siteDir, PSK_FILE, 'restore it from a backup; a new one (macvpn init --force) means new profiles for everyone'));
+/** A site file's bytes for the VPN type's reader: absent is undefined, or an error when a hint is given. */
+function siteFileReader(siteDir: string) {
+  return (rel: string, missingHint?: string): Uint8Array | undefined => {
+    const full = path.join(siteDir, rel);
+    try {
+      return fs.readFileSync(full);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && missingHint === undefined) return undefined;
+      if (code === 'ENOENT') throw new MacvpnError(`${full} not found`, [missingHint!]);
+      throw new MacvpnError(`cannot read ${full}: ${code}`);
+    }
+  };
+}
+
+/** The per-user secrets and the VPN type's state; only `users`' per-user state when given. */
+export function loadSecrets(siteDir: string, settings: Settings, users?: readonly string[]): Secrets {
+  const vpn = vpnTypeOf(settings).loadState(siteFileReader(siteDir), settings, users);
   const passwords = parsePasswords(readText(siteDir, PASSWORDS_FILE, 'restore it from a backup (without it no user can log in)'));
   if (typeof passwords === 'string') throw new MacvpnError(`${PASSWORDS_FILE} ${passwords}`);
-  return { psk, passwords };
+  return { passwords, vpn };
 }
 
 const SECRETS_HINT = 'set a new value with "macvpn psk rotate" or "macvpn user rotate NAME"';
 
 /** Secrets problems as errors naming the secrets file each concerns. */
 export function secretsError(problems: Problem[]): MacvpnError {
-  return new MacvpnError(problems.map((p) => `${p.path === 'psk' ? PSK_FILE : PASSWORDS_FILE}: ${p.message}`), [SECRETS_HINT]);
+  return new MacvpnError(problems.map((p) => `${p.path === 'passwords' ? PASSWORDS_FILE : p.path}: ${p.message}`), [SECRETS_HINT]);
+}
+
+/** Every problem of the secrets against the settings: passwords, then the type's own state. */
+export function secretsProblems(settings: Settings, secrets: Secrets): Problem[] {
+  return [...vpnTypeOf(settings).checkState(settings, secrets), ...checkPasswords(settings, secrets)];
 }
 
 /** Settings and secrets as stored, before they are checked against each other (for repairs). */
-export function loadSiteUnchecked(siteDir: string): Site {
-  return { ...loadSettings(siteDir), secrets: loadSecrets(siteDir) };
+export function loadSiteUnchecked(siteDir: string, users?: readonly string[]): Site {
+  const settings = loadSettings(siteDir);
+  return { ...settings, secrets: loadSecrets(siteDir, settings, users) };
 }
 
-/** The whole validated site: settings plus secrets, cross-checked. */
-export function loadSite(siteDir: string): Site {
-  const site = loadSiteUnchecked(siteDir);
-  const problems = checkSecrets(site, site.secrets);
+/** The whole validated site: settings plus secrets, cross-checked (the type's per-user state for `users` only, when given). */
+export function loadSite(siteDir: string, users?: readonly string[]): Site {
+  const site = loadSiteUnchecked(siteDir, users);
+  const problems = secretsProblems(site, site.secrets);
   if (problems.length > 0) throw secretsError(problems);
   return site;
 }

@@ -4,27 +4,23 @@
  */
 import type { Site } from '../site/types.js';
 import type { OpenbsdRelease } from './versions.js';
-import { INSTALLED_FILES } from './server-paths.js';
-import { mergedFiles, ownership, prelude, staging, validation } from './render-script-parts.js';
+import type { ServerParts } from '../vpn/vpn-type.js';
+import { stageName } from './server-paths.js';
+import { installedFiles, mergedFiles, ownership, prelude, staging, validation } from './render-script-parts.js';
 import { joinLines } from './header.js';
 
-export function renderCheckScript(site: Site, release: OpenbsdRelease): string {
+export function renderCheckScript(site: Site, release: OpenbsdRelease, parts: ServerParts): string {
   const targets: Array<[string, string]> = [
-    ...INSTALLED_FILES.map((f): [string, string] => [f.target.split('/').pop()!, f.target]),
+    ...installedFiles(parts).map((f): [string, string] => [stageName(f.target), f.target]),
     ...mergedFiles(release).map((f): [string, string] => [f.stage, f.target]),
   ];
   return joinLines([
-    ...prelude('check.sh', [
-      'Checks the files next to this script with ipsecctl -n, npppd -n and pfctl -n and lists what',
-      'install.sh would change. Changes nothing.',
-    ], site, release),
-    ...staging(release),
-    ...validation(),
-    'say "ipsecctl, npppd and pfctl accept the new configuration"',
-    ...ownership(),
-    'if foreign_ipsec_conf; then',
-    '\twarn "/etc/ipsec.conf has rules not written by macvpn; install.sh will stop unless --replace-ipsec-conf"',
-    'fi',
+    ...prelude('check.sh', parts.script.checkPurpose, site, release, parts),
+    ...staging(release, parts),
+    ...validation(parts),
+    `say "${parts.script.accepted}"`,
+    ...ownership(parts),
+    ...parts.script.checkWarnings,
     '',
     '# status STAGED TARGET',
     'status() {',

@@ -1,25 +1,14 @@
 /**
- * Where each generated file sits in the output tree and on the router (DESIGN.md §3 "Server tree
- * names"). The tree mirrors the target: `etc/ipsec.conf` is installed as `/etc/ipsec.conf`.
+ * Where the shared generated files sit in the output tree and on the router (DESIGN.md §3 "Server
+ * tree names"). The tree mirrors the target: `etc/pf.macvpn.conf` is installed as
+ * `/etc/pf.macvpn.conf`. Each VPN type names its own files (src/vpn/<type>/files.ts).
  */
+import type { InstalledFile } from '../vpn/vpn-type.js';
 
-/** A file copied as-is onto the router. */
-export interface InstalledFile {
-  /** Path in the output tree. */
-  tree: string;
-  /** Absolute path on the router. */
-  target: string;
-  /** Octal mode on the router (etc/mtree/special: 0600 root:wheel for all four, openbsd.md §1–3, §6). */
-  mode: '0600';
-}
+export type { InstalledFile } from '../vpn/vpn-type.js';
 
-export const IPSEC_CONF: InstalledFile = { tree: 'etc/ipsec.conf', target: '/etc/ipsec.conf', mode: '0600' };
-export const NPPPD_CONF: InstalledFile = { tree: 'etc/npppd/npppd.conf', target: '/etc/npppd/npppd.conf', mode: '0600' };
-export const NPPPD_USERS: InstalledFile = { tree: 'etc/npppd/npppd-users', target: '/etc/npppd/npppd-users', mode: '0600' };
+/** The pf anchor, 0600 as etc/mtree/special has pf.conf (openbsd.md §6). */
 export const PF_ANCHOR: InstalledFile = { tree: 'etc/pf.macvpn.conf', target: '/etc/pf.macvpn.conf', mode: '0600' };
-
-/** Copied in this order; validation covers all of them before the first copy. */
-export const INSTALLED_FILES: readonly InstalledFile[] = [IPSEC_CONF, NPPPD_CONF, NPPPD_USERS, PF_ANCHOR];
 
 /** Lines merged into /etc/sysctl.conf by install.sh (not copied). */
 export const SYSCTL_FRAGMENT = 'etc/sysctl.macvpn.conf';
@@ -32,3 +21,6 @@ export const PF_HOOK_LINES = [`anchor "${PF_ANCHOR_NAME}"`, `load anchor "${PF_A
 
 /** Marks the lines install.sh adds to /etc/pf.conf, /etc/sysctl.conf and /etc/rc.conf.local. */
 export const MERGE_MARKER = '# added by macvpn install.sh';
+
+/** The name a file is staged under in install.sh's $STAGE: its base name on the router. */
+export const stageName = (target: string): string => target.split('/').pop()!;

@@ -1,5 +1,6 @@
 /**
- * The one place that decides every difference between OpenBSD releases.
+ * The release table and the one difference every VPN type shares: how services are enabled.
+ * Differences that concern one type's daemons live in that type's folder (src/vpn/<type>/).
  * Facts and sources: shared/docs/openbsd.md (version table, §2, §5, "Additions" 9).
  */
 
@@ -15,14 +16,6 @@ export type ServiceStyle =
 export interface OpenbsdRelease {
   version: string;
   services: ServiceStyle;
-  /**
-   * npppd interface: pppac(4) first appeared in 6.7 (pppx.4 1.5, 2020-01-23) and puts all
-   * sessions on one interface with no interface group, so pf names `pppac0`. Before 6.7 the
-   * per-session pppx(4) interfaces join the `pppx` group.
-   */
-  npppdInterface: 'pppac0' | 'pppx0';
-  /** What pf rules use to match the VPN interface(s). */
-  pfInterface: 'pppac0' | 'pppx';
 }
 
 const NAMES = [
@@ -34,7 +27,8 @@ const NAMES = [
 /** Newest release (openbsd.md §8: 7.9, released 19 May 2026). */
 export const NEWEST_OPENBSD = '7.9';
 
-function compare(a: string, b: string): number {
+/** Orders release names numerically: `compareOpenbsd('6.10', '6.9') > 0`. */
+export function compareOpenbsd(a: string, b: string): number {
   const [am, an] = a.split('.').map(Number) as [number, number];
   const [bm, bn] = b.split('.').map(Number) as [number, number];
   return am !== bm ? am - bm : an - bn;
@@ -42,14 +36,9 @@ function compare(a: string, b: string): number {
 
 function describe(version: string): OpenbsdRelease {
   const services: ServiceStyle =
-    compare(version, '5.7') < 0 ? 'rc-conf-local' : compare(version, '5.8') < 0 ? 'rcctl-enable' : 'rcctl-set';
-  const pppac = compare(version, '6.7') >= 0;
-  return {
-    version,
-    services,
-    npppdInterface: pppac ? 'pppac0' : 'pppx0',
-    pfInterface: pppac ? 'pppac0' : 'pppx',
-  };
+    compareOpenbsd(version, '5.7') < 0 ? 'rc-conf-local' : compareOpenbsd(version, '5.8') < 0 ? 'rcctl-enable' : 'rcctl-set';
+  // What each VPN type's daemons need from a release lives with the type (src/vpn/<type>/).
+  return { version, services };
 }
 
 export const KNOWN_OPENBSD: readonly string[] = NAMES;

@@ -10,8 +10,10 @@ import {
   checkUserName, defaultIdentifier, parsePool,
 } from './rules.js';
 import { NEWEST_OPENBSD } from '../openbsd/versions.js';
+import { DEFAULT_VPN, VPN_IDS, VPN_TYPES, vpnSettingsKeys } from '../vpn/index.js';
 
-export const SETTINGS_KEYS = ['server', 'listen', 'openbsd', 'pool', 'dns', 'organization', 'identifier', 'compat', 'users'] as const;
+/** The shared keys; each VPN type may add one block of its own (src/vpn/<type>/). */
+export const SETTINGS_KEYS = ['server', 'listen', 'openbsd', 'pool', 'dns', 'organization', 'identifier', 'compat', 'vpn', 'users'] as const;
 const USER_KEYS = ['name', 'ip', 'email'] as const;
 
 export const DEFAULT_POOL = '10.0.0.0/24';
@@ -41,10 +43,11 @@ export function parseSite(text: string): ParseResult {
   }
 
   const fields = new Map<string, Pair<unknown, unknown>>();
+  const known = [...SETTINGS_KEYS, ...vpnSettingsKeys()];
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-    if (key === undefined || !(SETTINGS_KEYS as readonly string[]).includes(key)) {
-      report(key ?? '', `unknown key${key === undefined ? '' : ` "${key}"`} (known: ${SETTINGS_KEYS.join(', ')})`, pair.key);
+    if (key === undefined || !known.includes(key)) {
+      report(key ?? '', `unknown key${key === undefined ? '' : ` "${key}"`} (known: ${known.join(', ')})`, pair.key);
       continue;
     }
     fields.set(key, pair);
@@ -86,14 +89,28 @@ export function parseSite(text: string): ParseResult {
   const compat = text_('compat', false) ?? 'modern';
   if (compat !== 'modern' && compat !== 'legacy') report('compat', `${JSON.stringify(compat)} is not "modern" or "legacy"`, fields.get('compat')?.value);
 
+  const vpn = text_('vpn', false) ?? DEFAULT_VPN;
+  const type = VPN_TYPES[vpn];
+  if (!type) report('vpn', `${JSON.stringify(vpn)} is not ${VPN_IDS.map((id) => JSON.stringify(id)).join(' or ')}`, fields.get('vpn')?.value);
+  // The type reads its own block; a block of another type is left alone (kept for switching back).
+  const blockNode = type?.settingsKey ? fields.get(type.settingsKey)?.value : undefined;
+  const block = blockNode === undefined || blockNode === null ? undefined : (blockNode as Node).toJSON();
+  const vpnSettings = type ? type.parseSettings(block, (path, message) => report(`${type.settingsKey}.${path}`, message, blockNode)) : {};
+
   const dns = readDns(fields.get('dns')?.value, report);
   const users = readUsers(fields.get('users')?.value, pool, report);
+  if (type) {
+    users.forEach((u, i) => {
+      const msg = type.checkUserName(u.name);
+      if (msg) report(`users[${i}].name`, `${JSON.stringify(u.name)} ${msg}`);
+    });
+  }
 
-  if (problems.length > 0 || server === undefined || pool === undefined) return { ok: false, problems };
-  return {
-    ok: true,
-    settings: { server, listen, openbsd, pool, dns, organization, identifier, compat: compat as Compat, users },
-  };
+  if (problems.length > 0 || server === undefined || pool === undefined || !type) return { ok: false, problems };
+  const settings: Settings = { server, listen, openbsd, pool, dns, organization, identifier, compat: compat as Compat, vpn, vpnSettings, users };
+  const typeProblems = type.checkSettings(settings);
+  if (typeProblems.length > 0) return { ok: false, problems: typeProblems.map((p) => ({ ...p, line: p.line ?? lineOf(fields.get(p.path.split('.')[0]!)?.value) })) };
+  return { ok: true, settings };
 }
 
 type Report = (path: string, message: string, node?: unknown) => void;

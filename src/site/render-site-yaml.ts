@@ -4,6 +4,7 @@
  * so no value can change the document's structure.
  */
 import type { Settings, User } from './types.js';
+import { VPN_IDS, vpnTypeOf } from '../vpn/index.js';
 
 const q = (s: string) => JSON.stringify(s);
 
@@ -44,6 +45,10 @@ export function renderSiteYaml(s: Settings): string {
     '# Client compatibility: "modern" (macOS 10.15+, iOS 13+) or "legacy" (adds pre-2019 transforms).',
     `compat: ${q(s.compat)}`,
     '',
+    `# VPN type: ${VPN_IDS.map(q).join(' or ')} (see the README for what each means and how to switch).`,
+    `vpn: ${q(s.vpn)}`,
+    '',
+    ...vpnTypeOf(s).renderSettings(s),
     '# VPN users: name (account name), optional fixed ip inside the pool, optional email.',
     s.users.length === 0 ? 'users: []' : 'users:',
     ...s.users.map(renderUser),

@@ -2,7 +2,7 @@
  * Generated secrets and the secrets/ file formats. Pure: randomness is passed in.
  */
 import type { Problem, Secrets, Settings } from './types.js';
-import { checkPassword, checkPsk } from './rules.js';
+import { checkPassword } from './rules.js';
 
 /**
  * No look-alikes (0 O 1 l I) and nothing that ipsec.conf quoting, getcap or XML would need to
@@ -50,19 +50,12 @@ export function parsePasswords(text: string): Map<string, string> | string {
   return map;
 }
 
-/** The PSK file holds one line; a trailing newline is not part of the key. */
-export function parsePsk(text: string): string {
-  return stripOneNewline(text);
-}
-
 /**
- * Cross-checks secrets against settings: a valid PSK and a valid password for every user.
- * Each problem's `path` is the secrets file it concerns: `psk` or `passwords`.
+ * Cross-checks the per-user secrets against settings: a valid password for every user. Each
+ * problem's `path` is `passwords` (secrets/passwords.json); the VPN type checks its own state.
  */
-export function checkSecrets(settings: Settings, secrets: Secrets): Problem[] {
+export function checkPasswords(settings: Settings, secrets: Pick<Secrets, 'passwords'>): Problem[] {
   const problems: Problem[] = [];
-  const pskMsg = checkPsk(secrets.psk);
-  if (pskMsg) problems.push({ path: 'psk', message: `the shared secret ${pskMsg}` });
   for (const user of settings.users) {
     const pw = secrets.passwords.get(user.name);
     if (pw === undefined) problems.push({ path: 'passwords', message: `user "${user.name}" has no password` });

@@ -1,9 +1,9 @@
-/** Client compatibility level: `modern` for macOS 10.15+/iOS 13+, `legacy` adds pre-2019 transforms. */
+/** Client compatibility level: `modern` for macOS 10.15+/iOS 13+, `legacy` for pre-2019 clients. */
 export type Compat = 'modern' | 'legacy';
 
 /** One VPN user as stored in macvpn.yaml (no secrets). */
 export interface User {
-  /** Account name: the PPP AuthName and the npppd-users record name. */
+  /** Account name: the login name on the router and in the profile. */
   name: string;
   /** Fixed tunnel address inside the pool, if any. */
   ip?: string;
@@ -22,7 +22,7 @@ export interface Pool {
 
 /** The settings part of a site: everything in macvpn.yaml. */
 export interface Settings {
-  /** Host name or IP address clients dial (PPP CommRemoteAddress). */
+  /** Host name or IP address clients dial (the profile's server address). */
   server: string;
   /** `egress` or a literal local address for the ipsec.conf `from`. */
   listen: string;
@@ -34,14 +34,19 @@ export interface Settings {
   /** Reverse-DNS prefix for profile identifiers. */
   identifier: string;
   compat: Compat;
+  /** The VPN type's id in the registry (src/vpn/index.ts): the `vpn:` key of macvpn.yaml. */
+  vpn: string;
+  /** The type's own settings (its block in macvpn.yaml), read and typed by the type alone. */
+  vpnSettings: Readonly<Record<string, unknown>>;
   users: User[];
 }
 
-/** Secrets kept under secrets/: never in macvpn.yaml. */
+/** Secrets kept under secrets/ (and the type's public state, pki/…): never in macvpn.yaml. */
 export interface Secrets {
-  psk: string;
-  /** Password per user name. */
+  /** The per-user secret by user name: a login password, or a certificate's PKCS#12 password. */
   passwords: ReadonlyMap<string, string>;
+  /** The VPN type's own state (a PSK, keys, certificates), read and typed by the type alone. */
+  vpn: object;
 }
 
 /** A fully validated site: settings plus secrets. */

@@ -38,7 +38,7 @@ describe('profile content', () => {
     });
     const obj = parse(Buffer.from(xml).toString('utf8')) as any;
     const vpn = obj.PayloadContent[0];
-    expect(Buffer.from(vpn.IPSec.SharedSecret).toString('utf8')).toBe(site.secrets.psk);
+    expect(Buffer.from(vpn.IPSec.SharedSecret).toString('utf8')).toBe((site.secrets.vpn as { psk: string }).psk);
     expect(vpn.PPP.AuthPassword).toBe(site.secrets.passwords.get('alice'));
     expect(Buffer.from(xml).toString('utf8')).toMatch(/<key>OverridePrimary<\/key>\s*<integer>1<\/integer>/);
     expect(Buffer.from(xml).toString('utf8')).toMatch(/<key>SharedSecret<\/key>\s*<data>/);
@@ -67,13 +67,14 @@ describe('profile content', () => {
 describe('identifiers (a re-issued profile replaces the installed one)', () => {
   it('are derived from the site identifier and the user, never random', () => {
     const a = profileIds('com.example.vpn', 'alice');
-    expect(profileIds('com.example.vpn', 'alice')).toEqual(a);
+    const again = profileIds('com.example.vpn', 'alice');
+    expect([again.profileIdentifier, again.profileUuid, again.uuid('vpn.l2tp')]).toEqual([a.profileIdentifier, a.profileUuid, a.uuid('vpn.l2tp')]);
     expect(a.profileIdentifier).toBe('com.example.vpn.macvpn.alice');
-    expect(a.vpnIdentifier).toBe('com.example.vpn.macvpn.alice.vpn');
+    expect(a.base).toBe('com.example.vpn.macvpn.alice');
     expect(a.profileUuid).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/);
-    expect(a.vpnUuid).not.toBe(a.profileUuid);
+    expect(a.uuid('vpn.l2tp')).not.toBe(a.profileUuid);
     const b = profileIds('com.example.vpn', 'bob');
-    expect(new Set([a.profileUuid, a.vpnUuid, b.profileUuid, b.vpnUuid]).size).toBe(4);
+    expect(new Set([a.profileUuid, a.uuid('vpn.l2tp'), b.profileUuid, b.uuid('vpn.l2tp')]).size).toBe(4);
     expect(profileIds('org.other', 'alice').profileUuid).not.toBe(a.profileUuid);
   });
   it('survive changes to the secrets (rotation re-issues the same identity)', () => {
@@ -121,7 +122,7 @@ describe('a second, independent plist parser (Python plistlib)', () => {
     const r = spawnSync('python3', ['-c', script], { input: buildProfileXml(hostile, alice, { includePassword: true, scope: 'System' }) });
     expect(r.stderr.toString()).toBe('');
     expect(JSON.parse(r.stdout.toString())).toEqual({
-      op: ['int', 1], secret: ['bytes', hostile.secrets.psk], version: 'int', org: 'A&B <Ops> "x"', pw: 'p<a&s>s"w\'d',
+      op: ['int', 1], secret: ['bytes', (hostile.secrets.vpn as { psk: string }).psk], version: 'int', org: 'A&B <Ops> "x"', pw: 'p<a&s>s"w\'d',
     });
   });
 });

@@ -92,7 +92,7 @@ describe('mail content', () => {
     expect(text).toContain('macOS 13 Ventura and 14 Sonoma: Privacy & Security > Profiles.');
     expect(text).toContain('Your VPN password is not in this profile');
     expect(text).toContain("The profile contains the VPN's shared secret. Do not forward");
-    expect(text).not.toContain(site.secrets.psk);
+    expect(text).not.toContain((site.secrets.vpn as { psk: string }).psk);
     expect(text).not.toContain(site.secrets.passwords.get('alice')!);
     expect(mailContent(site, alice, profile, { includePassword: true }).text).toContain('also contains your VPN password');
   });

@@ -14,8 +14,10 @@ export function fixtureSite(over: Partial<Site> = {}, passwords: Record<string, 
     organization: 'Example Corp',
     identifier: 'com.example.vpn',
     compat: 'modern',
+    vpn: 'l2tp',
+    vpnSettings: {},
     ...over,
     users,
-    secrets: { psk: 'Fixture-PSK-0123456789abcdefgh', passwords: pw, ...over.secrets },
+    secrets: { passwords: pw, vpn: { psk: 'Fixture-PSK-0123456789abcdefgh' }, ...over.secrets },
   };
 }

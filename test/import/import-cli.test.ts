@@ -7,8 +7,8 @@ import path from 'node:path';
 import { parse } from 'plist';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/io/read-site.js';
-import { choosePsk, parseIpsecConf } from '../../src/import/ipsec-conf.js';
-import { parseNpppdUsers } from '../../src/import/npppd-users.js';
+import { choosePsk, parseIpsecConf } from '../../src/vpn/l2tp/import/ipsec-conf.js';
+import { parseNpppdUsers } from '../../src/vpn/l2tp/import/npppd-users.js';
 import { modeOf, ROOT, runBin, snapshot, tempDir } from '../helpers/cli.js';
 
 const FIX = path.join(ROOT, 'test/fixtures/import');
@@ -47,7 +47,7 @@ describe.each(['seed', 'modern'])('import of the %s router', (dir) => {
 
   it('stores exactly the secrets the router uses, and never prints them', () => {
     const s = loadSite(site);
-    expect(s.secrets.psk).toBe(want.psk);
+    expect((s.secrets.vpn as { psk: string }).psk).toBe(want.psk);
     expect(Object.fromEntries(s.secrets.passwords)).toEqual(want.passwords);
     expect(Object.fromEntries(s.users.filter((u) => u.ip).map((u) => [u.name, u.ip]))).toEqual(want.ips);
     expect([s.server, s.listen, s.pool.cidr, s.dns]).toEqual(['vpn.example.com', want.listen, want.pool, want.dns]);

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { choosePsk, parseIpsecConf } from '../../src/import/ipsec-conf.js';
-import { cgetstrDecode, parseNpppdUsers } from '../../src/import/npppd-users.js';
-import { parseNpppdConf, rangeToCidr } from '../../src/import/npppd-conf.js';
-import { readRouterFiles } from '../../src/import/read-router.js';
+import { choosePsk, parseIpsecConf } from '../../src/vpn/l2tp/import/ipsec-conf.js';
+import { cgetstrDecode, parseNpppdUsers } from '../../src/vpn/l2tp/import/npppd-users.js';
+import { parseNpppdConf, rangeToCidr } from '../../src/vpn/l2tp/import/npppd-conf.js';
+import { readRouterFiles } from '../../src/vpn/l2tp/import/read-router.js';
 import { parseIpv4 } from '../../src/site/ipv4.js';
 import { ROOT } from '../helpers/cli.js';
 

@@ -6,13 +6,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { choosePsk, parseIpsecConf } from '../../src/import/ipsec-conf.js';
-import { parseNpppdUsers } from '../../src/import/npppd-users.js';
-import { readRouterFiles } from '../../src/import/read-router.js';
+import { choosePsk, parseIpsecConf } from '../../src/vpn/l2tp/import/ipsec-conf.js';
+import { parseNpppdUsers } from '../../src/vpn/l2tp/import/npppd-users.js';
+import { readRouterFiles } from '../../src/vpn/l2tp/import/read-router.js';
 import { escapeGetcapValue, quoteConfString } from '../../src/openbsd/quote.js';
-import { renderIpsecConf } from '../../src/openbsd/render-ipsec-conf.js';
-import { renderNpppdConf } from '../../src/openbsd/render-npppd-conf.js';
-import { renderNpppdUsers } from '../../src/openbsd/render-npppd-users.js';
+import { renderIpsecConf } from '../../src/vpn/l2tp/render-ipsec-conf.js';
+import { renderNpppdConf } from '../../src/vpn/l2tp/render-npppd-conf.js';
+import { renderNpppdUsers } from '../../src/vpn/l2tp/render-npppd-users.js';
 import { openbsdRelease } from '../../src/openbsd/versions.js';
 import { checkPassword, checkPsk } from '../../src/site/rules.js';
 import { ROOT } from '../helpers/cli.js';
@@ -49,7 +49,7 @@ describe('round trips', () => {
   it.each(['5.6', '6.6', '7.9'])('server files rendered for OpenBSD %s import back to the same site secrets', (version) => {
     const hostile = { alice: 'p@ss:w0rd\\^#|x', bob: '@lead^caret: end' };
     const base = fixtureSite({}, hostile);
-    const site = { ...base, secrets: { ...base.secrets, psk: 'Sh4red#Secret$with=/!,{}(x)' } };
+    const site = { ...base, secrets: { ...base.secrets, vpn: { psk: 'Sh4red#Secret$with=/!,{}(x)' } } };
     const release = openbsdRelease(version)!;
     const r = readRouterFiles({
       ipsecConf: { name: 'ipsec.conf', text: renderIpsecConf(site, release) },
@@ -57,7 +57,7 @@ describe('round trips', () => {
       npppdConf: { name: 'npppd.conf', text: renderNpppdConf(site, release) },
     });
     if (!r.ok) throw new Error(r.problems.join('\n'));
-    expect(r.site.psk).toBe(site.secrets.psk);
+    expect(r.site.psk).toBe((site.secrets.vpn as { psk: string }).psk);
     expect(Object.fromEntries(r.site.passwords)).toEqual(hostile);
     expect(r.site.users).toEqual([{ name: 'alice' }, { name: 'bob', ip: '10.0.0.50' }]);
     expect([r.site.pool?.cidr, r.site.dns]).toEqual([site.pool.cidr, site.dns]);

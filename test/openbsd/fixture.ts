@@ -21,7 +21,9 @@ export function fixtureSite(overrides: Partial<Site> = {}): Site {
     identifier: 'com.example.vpn',
     compat: 'modern',
     users: [{ name: 'alice' }, { name: 'bob', ip: '10.0.0.50' }, { name: 'carol@example.com', email: 'carol@example.com' }],
-    secrets: { psk: FIXTURE_PSK, passwords: FIXTURE_PASSWORDS },
+    vpn: 'l2tp',
+    vpnSettings: {},
+    secrets: { passwords: FIXTURE_PASSWORDS, vpn: { psk: FIXTURE_PSK } },
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@
  * user names the site accepts never break an entry. Seeded PRNG, so failures reproduce.
  */
 import { describe, expect, it } from 'vitest';
-import { renderNpppdUsers } from '../../src/openbsd/render-npppd-users.js';
+import { renderNpppdUsers } from '../../src/vpn/l2tp/render-npppd-users.js';
 import { escapeGetcapValue } from '../../src/openbsd/quote.js';
 import { openbsdRelease } from '../../src/openbsd/versions.js';
 import { checkPassword, checkUserName } from '../../src/site/rules.js';

@@ -12,7 +12,7 @@ import { planServer } from '../../src/plan/plan-server.js';
 import { writeFiles } from '../../src/io/write-files.js';
 import { KNOWN_OPENBSD } from '../../src/openbsd/versions.js';
 import { snapshot, tempDir } from '../helpers/cli.js';
-import { FOREIGN_IPSEC_STOP } from '../../src/openbsd/render-install-script.js';
+import { FOREIGN_IPSEC_STOP } from '../../src/vpn/l2tp/service.js';
 import { fixtureSite, GOLDEN_VERSIONS, legacySite } from './fixture.js';
 import type { Site } from '../../src/site/types.js';
 

@@ -33,7 +33,7 @@ describe('secrets in the server tree', () => {
   it('refuses a PSK the ipsec.conf lexer or isakmpd would mangle', () => {
     for (const psk of ['has space-0123456789', 'quote"0123456789abc', 'back\\slash0123456789']) {
       const site = fixtureSite();
-      expect(() => planServer({ ...site, secrets: { ...site.secrets, psk } })).toThrow(/cannot quote/);
+      expect(() => planServer({ ...site, secrets: { ...site.secrets, vpn: { psk } } })).toThrow(/cannot quote/);
     }
   });
 });

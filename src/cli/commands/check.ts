@@ -20,18 +20,9 @@ import { checkProfile } from '../../apple/check-profile.js';
 import { buildProfileXml } from '../../apple/build-profile.js';
 import type { Signer } from '../../signing/signer.js';
 import type { Site, User } from '../../site/types.js';
+import { vpnTypeOf } from '../../vpn/index.js';
 
 const DAY = 86_400_000;
-
-/** The string or data value at a path of dictionary keys, if present. */
-function at(root: TypedValue, keys: string[]): TypedValue | undefined {
-  let v: TypedValue | undefined = root;
-  for (const k of keys) {
-    if (v?.type === 'array') v = v.value[0];
-    v = v?.type === 'dictionary' ? v.value.get(k) : undefined;
-  }
-  return v;
-}
 
 function checkUserProfile(ctx: Ctx, site: Site, user: User, signer: Signer | undefined, extra: string[], problems: string[]): 'current' | 'missing' | 'stale' {
   const rel = profilePath(user.name);
@@ -55,11 +46,8 @@ function checkUserProfile(ctx: Ctx, site: Site, user: User, signer: Signer | und
   const expected = buildProfileXml(site, user, { includePassword: summary.hasPassword, scope: summary.scope === 'User' ? 'User' : 'System' });
   const stale: string[] = [];
   if (!Buffer.from(expected).equals(Buffer.from(report.content))) {
-    if (summary.server !== site.server) stale.push('server address');
-    const secret = at(root, ['PayloadContent', 'IPSec', 'SharedSecret']);
-    if (secret?.type !== 'data' || !secret.value.equals(Buffer.from(site.secrets.psk, 'utf8'))) stale.push('shared secret');
-    const pw = at(root, ['PayloadContent', 'PPP', 'AuthPassword']);
-    if (pw?.type === 'string' && pw.value !== site.secrets.passwords.get(user.name)) stale.push('password');
+    // The type knows which of its payload's values tell the administrator most (secrets are compared, never shown).
+    stale.push(...vpnTypeOf(site).staleReasons(root, site, user));
     if (stale.length === 0) stale.push('site settings');
   }
   if (report.signed && signer && report.signer?.fingerprint256 !== signer.cert.fingerprint256) stale.push('signer');
@@ -118,7 +106,7 @@ export async function run(ctx: Ctx): Promise<void> {
   const names = new Set(site.users.map((u) => `${u.name}.mobileconfig`));
   if (fs.existsSync(profilesDir)) {
     for (const f of fs.readdirSync(profilesDir)) {
-      if (f.endsWith('.mobileconfig') && !names.has(f)) problems.push(`${PROFILES_DIR}/${f} belongs to no user of the site but may hold the shared secret: delete it (macvpn build does)`);
+      if (f.endsWith('.mobileconfig') && !names.has(f)) problems.push(`${PROFILES_DIR}/${f} belongs to no user of the site but may hold ${vpnTypeOf(site).profileHolds}: delete it (macvpn build does)`);
     }
   }
   lines.push(`profiles/: ${counts.current} current, ${counts.stale} out of date, ${counts.missing} not generated`);

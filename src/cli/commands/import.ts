@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Ctx } from '../context.js';
 import { printWritten } from '../context.js';
 import { MacvpnError } from '../../errors.js';
-import { readRouterFiles, type RouterFile } from '../../import/read-router.js';
+import { readRouterFiles, type RouterFile } from '../../vpn/index.js';
 import { settingsFromOptions } from '../settings-options.js';
 import { createSite } from '../site-edit.js';
 

@@ -1,13 +1,18 @@
-/** macvpn init: create a site folder (settings, shared secret, empty user list, signer). */
+/** macvpn init: create a site folder (settings, the VPN type's secrets, empty user list, signer). */
 import { type Ctx, printWritten } from '../context.js';
-import { pskFromOptions } from '../secret-input.js';
+import { MacvpnError } from '../../errors.js';
+import { siteSecretFromOptions } from '../secret-input.js';
 import { settingsFromOptions } from '../settings-options.js';
 import { createSite } from '../site-edit.js';
+import { vpnTypeOf } from '../../vpn/index.js';
 
 export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknown>): Promise<void> {
   const settings = settingsFromOptions(opts);
-  const psk = await pskFromOptions(ctx, opts);
-  const files = await createSite(ctx, settings, psk, new Map(), {
+  const type = vpnTypeOf(settings);
+  if (opts.pskStdin && !type.siteSecret) throw new MacvpnError(`--psk-stdin: a ${type.label} site has no shared secret`, [], 2);
+  // Without --psk-stdin the type generates its own secret with the rest of its state.
+  const secret = opts.pskStdin && type.siteSecret ? await siteSecretFromOptions(ctx, opts, type.siteSecret) : undefined;
+  const files = await createSite(ctx, settings, secret, new Map(), {
     force: opts.force === true,
     forceHint: 'pass --force to replace it (a new secret and signer, and no users)',
   });

@@ -31,7 +31,7 @@ function describe(ctx: Ctx, file: string, r: VerifyReport, p: ProfileSummary | u
   ctx.out(`  trust:     ${trustLine(r)}`);
   if (p) {
     ctx.out(`  profile:   ${p.identifier ?? '?'} (${p.scope ?? 'no'} scope), "${p.displayName ?? ''}"`);
-    ctx.out(`  vpn:       ${p.vpnType ?? '?'} to ${p.server ?? '?'} as ${p.account ?? '?'}, password ${p.hasPassword ? 'included' : 'asked at connect time'}, shared secret ${p.sharedSecretBytes} bytes`);
+    ctx.out(`  vpn:       ${[`${p.vpnType ?? '?'} to ${p.server ?? '?'} as ${p.account ?? '?'}`, `password ${p.hasPassword ? 'included' : 'asked at connect time'}`, ...p.details].join(', ')}`);
     ctx.out(`  traffic:   ${p.sendAllTraffic ? 'all traffic through the VPN' : 'NOT all traffic (OverridePrimary is not 1)'}${p.dns.length ? `, DNS ${p.dns.join(', ')}` : ''}`);
   }
 }
@@ -57,7 +57,8 @@ export async function run(ctx: Ctx, [file]: string[], opts: Record<string, unkno
     problems.push(`the profile is not a valid XML property list (${(e as Error).message})`);
   }
   if (opts.json) {
-    const { problems: _p, ...profile } = summary ?? { problems: [] };
+    const { problems: _p, details: _d, extra, ...rest0 } = summary ?? { problems: [], details: [], extra: {} };
+    const profile = { ...rest0, ...extra };
     const { content: _c, ...rest } = report;
     ctx.out(JSON.stringify({ file, ok: problems.length === 0, ...rest, profile: summary ? profile : null, problems }, null, 2));
   } else {

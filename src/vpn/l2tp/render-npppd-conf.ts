@@ -3,13 +3,14 @@
  * Section names are upper case: lower-case keywords (`ipcp`, `tunnel` …) cannot be names, and
  * every section is defined before `bind` refers to it ("Additions" 10).
  */
-import type { Site } from '../site/types.js';
-import { formatIpv4, lastAddress } from '../site/ipv4.js';
-import type { OpenbsdRelease } from './versions.js';
-import { headerLines, joinLines } from './header.js';
-import { quoteConfString } from './quote.js';
-import { NPPPD_USERS } from './server-paths.js';
-import { MacvpnError } from '../errors.js';
+import type { Site } from '../../site/types.js';
+import { formatIpv4, lastAddress } from '../../site/ipv4.js';
+import type { OpenbsdRelease } from '../../openbsd/versions.js';
+import { headerLines, joinLines } from '../../openbsd/header.js';
+import { quoteConfString } from '../../openbsd/quote.js';
+import { NPPPD_USERS } from './files.js';
+import { npppdInterface } from './interfaces.js';
+import { MacvpnError } from '../../errors.js';
 
 /** The server's own tunnel address: the pool's first host address, kept out of the client range. */
 export function serverTunnelAddress(site: Site): string {
@@ -37,7 +38,7 @@ function listenAddress(listen: string): string {
 
 export function renderNpppdConf(site: Site, release: OpenbsdRelease): string {
   for (const ip of site.dns) if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) throw new MacvpnError(`dns server ${JSON.stringify(ip)} is not an IPv4 address`);
-  const iface = release.npppdInterface;
+  const iface = npppdInterface(release);
   return joinLines([
     ...headerLines('npppd.conf', site, release.version),
     '',

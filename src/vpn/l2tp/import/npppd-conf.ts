@@ -5,7 +5,7 @@
  * `bind tunnel from T authenticated by A to IF`; openbsd.md §2). Pure.
  */
 import { checkFraming, Lexer, type LexProblem, type Token } from './lexer.js';
-import { formatIpv4, lastAddress, networkOf, parseIpv4 } from '../site/ipv4.js';
+import { formatIpv4, lastAddress, networkOf, parseIpv4 } from '../../../site/ipv4.js';
 
 export interface NpppdConfResult {
   /** Canonical CIDR of the pool, when one was found. */

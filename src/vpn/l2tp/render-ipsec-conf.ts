@@ -4,11 +4,12 @@
  * change of the default main-mode group in 5.8 (ipsec.conf.5 1.148 → 1.150, openbsd.md §1
  * "Defaults per version") cannot break macOS, which never offers modp3072 (§7).
  */
-import type { Compat, Site } from '../site/types.js';
-import type { OpenbsdRelease } from './versions.js';
-import { headerLines, joinLines } from './header.js';
-import { quoteConfString } from './quote.js';
-import { MacvpnError } from '../errors.js';
+import type { Compat, Site } from '../../site/types.js';
+import type { OpenbsdRelease } from '../../openbsd/versions.js';
+import { headerLines, joinLines } from '../../openbsd/header.js';
+import { quoteConfString } from '../../openbsd/quote.js';
+import { MacvpnError } from '../../errors.js';
+import { l2tpState } from './state.js';
 
 /** Phase 1 (`main`) and phase 2 (`quick`) transforms per client compatibility level. */
 export const IKE_TRANSFORMS: Readonly<Record<Compat, { main: string; quick: string }>> = {
@@ -52,6 +53,6 @@ export function renderIpsecConf(site: Site, release: OpenbsdRelease): string {
     `\t${t.main} \\`,
     `\t${t.quick} \\`,
     // Always quoted: an all-digit PSK lexes as a number (§1).
-    `\tpsk ${quoteConfString(site.secrets.psk, 'the shared secret')}`,
+    `\tpsk ${quoteConfString(l2tpState(site).psk, 'the shared secret')}`,
   ]);
 }

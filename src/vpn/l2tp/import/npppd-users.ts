@@ -4,7 +4,7 @@
  * (lib/libc/gen/getcap.c getent, cgetcap, cgetstr; openbsd.md §3). Pure; no secret in messages.
  */
 import { checkFraming, type LexProblem } from './lexer.js';
-import { parseIpv4 } from '../site/ipv4.js';
+import { parseIpv4 } from '../../../site/ipv4.js';
 
 export interface ImportedUser {
   name: string;

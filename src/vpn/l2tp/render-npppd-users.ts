@@ -9,12 +9,12 @@
  * `:` and is decoded by cgetstr, so passwords go through escapeGetcapValue. The last record, like
  * every record, ends with a newline (getcap never reads a last record without one, "Additions" 10).
  */
-import type { Site } from '../site/types.js';
-import { parseIpv4 } from '../site/ipv4.js';
-import type { OpenbsdRelease } from './versions.js';
-import { headerLines, joinLines } from './header.js';
-import { checkGetcapName, escapeGetcapValue } from './quote.js';
-import { MacvpnError } from '../errors.js';
+import type { Site } from '../../site/types.js';
+import { parseIpv4 } from '../../site/ipv4.js';
+import type { OpenbsdRelease } from '../../openbsd/versions.js';
+import { headerLines, joinLines } from '../../openbsd/header.js';
+import { checkGetcapName, escapeGetcapValue } from '../../openbsd/quote.js';
+import { MacvpnError } from '../../errors.js';
 
 function record(name: string, password: string, ip: string | undefined): string[] {
   // framed-ip-address is parsed with inet_pton: dotted IPv4 only, or the whole entry fails (§3).

@@ -1,8 +1,9 @@
 /**
  * The com.apple.vpn.managed payload for L2TP over IPsec (apple.md §2, apple-schema/
- * com.apple.vpn.managed.yaml). VPN-type specifics live here so an IKEv2 payload can sit beside it.
+ * com.apple.vpn.managed.yaml).
  */
-import type { PlistObject } from './plist-types.js';
+import type { PlistObject } from '../../apple/plist-types.js';
+import { PAYLOAD_TYPE_VPN } from '../../apple/payload-types.js';
 
 export interface L2tpPayloadInput {
   identifier: string;
@@ -17,8 +18,6 @@ export interface L2tpPayloadInput {
   psk: string;
   dns: readonly string[];
 }
-
-export const PAYLOAD_TYPE_VPN = 'com.apple.vpn.managed';
 
 export function buildL2tpPayload(p: L2tpPayloadInput): PlistObject {
   const ppp: PlistObject = { CommRemoteAddress: p.server, AuthName: p.account };

@@ -7,9 +7,9 @@ import { choosePsk, parseIpsecConf } from './ipsec-conf.js';
 import type { LexProblem } from './lexer.js';
 import { parseNpppdConf } from './npppd-conf.js';
 import { parseNpppdUsers, type ImportedUser } from './npppd-users.js';
-import { checkDnsServer, checkListen, checkPassword, checkPsk, checkUserName, parsePool } from '../site/rules.js';
-import { checkUserIp } from '../site/parse-site.js';
-import type { Pool } from '../site/types.js';
+import { checkDnsServer, checkListen, checkPassword, checkPsk, checkUserName, parsePool } from '../../../site/rules.js';
+import { checkUserIp } from '../../../site/parse-site.js';
+import type { Pool } from '../../../site/types.js';
 
 /** One input file: the name to show in messages and its bytes as a latin1 string. */
 export interface RouterFile {

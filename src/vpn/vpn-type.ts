@@ -1,0 +1,192 @@
+/**
+ * The one seam for the VPN type (DESIGN.md §4, mkcert's one-file-per-platform pattern): each type
+ * lives in its own folder under src/vpn/ and implements this interface; the registry
+ * (src/vpn/index.ts) maps the `vpn:` value of macvpn.yaml to it. Shared code (site envelope,
+ * release table, install/check script frame, profile envelope and signing, plan, CLI) asks the
+ * type through these members and never branches on which type it is.
+ *
+ * Everything here is pure: state is read through an injected reader, keys and randomness come in
+ * through `Tools`, and the results are values or OutputFiles for src/io to write.
+ */
+import type { Problem, Settings, Site, User } from '../site/types.js';
+import type { OpenbsdRelease, ServiceStyle } from '../openbsd/versions.js';
+import type { PlistObject } from '../apple/plist-types.js';
+import type { TypedValue } from '../apple/read-plist.js';
+import type { OutputFile } from '../plan/output-file.js';
+import type { ProfileIds } from '../apple/payload-ids.js';
+import type { KeyObject } from 'node:crypto';
+
+/** A file the type installs on the router, copied as-is by install.sh. */
+export interface InstalledFile {
+  /** Path in the output tree (server/…). */
+  tree: string;
+  /** Absolute path on the router. */
+  target: string;
+  /** Octal mode on the router. */
+  mode: '0600' | '0644';
+}
+
+/** One installed file with its bytes, as the plan writes it into server/. */
+export interface ServerFile extends InstalledFile {
+  contents: string | Uint8Array;
+  /** Holds a secret (a key, a password, the PSK). */
+  secret?: boolean;
+}
+
+/** The shell fragments a type contributes to install.sh and check.sh (src/openbsd/render-*-script.ts). */
+export interface ServiceScript {
+  /** Header comment of install.sh: what it installs and enables. */
+  installPurpose: string[];
+  /** Header comment of check.sh. */
+  checkPurpose: string[];
+  /** Help text of install.sh's `--restart` (which daemons it restarts). */
+  restartHelp: string;
+  /** Extra install.sh flags after `--restart`: `--name` → shell variable set to yes, with help text. */
+  flags: Array<{ flag: string; variable: string; help: string }>;
+  /** rc.conf.local lines for releases without rcctl, and the keys they replace. */
+  rcConfLocal: { lines: readonly string[]; keys: readonly string[] };
+  /** Validation of the staged files with the router's own parsers (each line dies on failure). */
+  validate: string[];
+  /** Shell functions used by the checks below (after the shared from_macvpn). */
+  ownership: string[];
+  /** install.sh lines run after validation, before anything is installed (refusals, notes). */
+  beforeInstall: string[];
+  /** check.sh lines in the same place (warnings only). */
+  checkWarnings: string[];
+  /** The last check.sh `say` line after the parsers accepted the files. */
+  accepted: string;
+  /** Folders on the router created before copying, in order. */
+  dirs: Array<{ path: string; mode: string }>;
+  /** Enabling the daemons, per release style. */
+  enable: (style: ServiceStyle) => string[];
+  /** (Re)starting the daemons after pf is loaded. */
+  start: string[];
+  /** Final `say` line of install.sh. */
+  done: string;
+}
+
+/** What a type needs from the router: files, pf rules, sysctl settings, daemons. */
+export interface ServerParts {
+  files: ServerFile[];
+  /** Rules of the pf anchor after its header (openbsd/render-pf-anchor.ts). */
+  pfRules: string[];
+  /** sysctl settings install.sh merges into /etc/sysctl.conf. */
+  sysctls: ReadonlyArray<readonly [string, string]>;
+  script: ServiceScript;
+}
+
+/**
+ * Reads a file of the site by its path relative to the site folder. Absent: undefined, or, when a
+ * hint is given, an error naming the file with that hint (raised by src/io).
+ */
+export type ReadSiteFile = (rel: string, missingHint?: string) => Uint8Array | undefined;
+
+/** Randomness, time and key generation, passed in by src/cli (the core has none of its own). */
+export interface Tools {
+  now: Date;
+  random: (n: number) => Uint8Array;
+  /** A new key pair: ECDSA P-256 or RSA-2048. */
+  newKey: (kind: 'ecdsa' | 'rsa') => { privateKey: KeyObject; publicKey: KeyObject };
+}
+
+/** A change to a site as the type sees it, to write (or remove) the type's state files. */
+export interface StateChange {
+  /** The site before the change; undefined for a new site (init, import). */
+  before: Site | undefined;
+  after: Settings;
+  passwords: ReadonlyMap<string, string>;
+  /** Users whose per-user secret was replaced (user rotate). */
+  rotated: readonly string[];
+  /** A new site-wide secret (psk rotate, init --psk-stdin), for a type that has one. */
+  siteSecret?: string;
+}
+
+export interface StateFiles {
+  files: OutputFile[];
+  /** Paths (relative to the site) to delete once the new files are in place. */
+  remove: string[];
+  /** Lines to tell the administrator (certificates issued, revoked). */
+  notes: string[];
+}
+
+/** What `verify` and `check` show for a VPN payload, without secrets. */
+export interface PayloadSummary {
+  vpnType?: string;
+  vpnName?: string;
+  server?: string;
+  account?: string;
+  hasPassword: boolean;
+  /** Type-specific facts for verify's "vpn:" line (shared secret length, identity, proposals). */
+  details: string[];
+  sendAllTraffic: boolean;
+  dns: string[];
+  problems: string[];
+  /** Machine-readable extras for `verify --json`. */
+  extra: Record<string, unknown>;
+}
+
+export interface ProfileParts {
+  payloads: PlistObject[];
+  /** PayloadDescription of the profile. */
+  description: string;
+}
+
+export interface SiteSecret {
+  /** "shared secret" */
+  name: string;
+  /** Its file, relative to the site. */
+  file: string;
+  check: (value: string) => string | undefined;
+  generate: (random: Tools['random']) => string;
+  /** The state with this secret replaced (to validate a change before writing it). */
+  apply: (state: object, value: string) => object;
+}
+
+export interface VpnType {
+  /** The `vpn:` value in macvpn.yaml. */
+  id: string;
+  /** The type's name as people know it, in messages. */
+  label: string;
+  /** The profile's VPNType (com.apple.vpn.managed.yaml). */
+  appleVpnType: string;
+
+  // --- settings (macvpn.yaml) ---
+  /** Top-level key of this type's own settings block in macvpn.yaml, if it has one. */
+  settingsKey?: string;
+  /** The type's settings from its block (plain values from YAML); problems reported by field path. */
+  parseSettings: (block: unknown, report: (path: string, message: string) => void) => Record<string, unknown>;
+  /** macvpn.yaml lines for the block, with comments (none when the type has no block). */
+  renderSettings: (settings: Settings) => string[];
+  /** The block from `init` flags; each problem names its flag. */
+  settingsFromOptions: (opts: Readonly<Record<string, unknown>>, errors: string[]) => Record<string, unknown>;
+  /** Checks of the shared settings this type adds (a server that cannot be a certificate name). */
+  checkSettings: (settings: Settings) => Problem[];
+  /** Why a user name cannot be used by this type, if it cannot. */
+  checkUserName: (name: string) => string | undefined;
+
+  // --- secrets and state ---
+  /** Reads the type's state (secrets/…, pki/…) for `users` (all when undefined). */
+  loadState: (read: ReadSiteFile, settings: Settings, users?: readonly string[]) => object;
+  /** Problems of the state against the settings; `path` is the file concerned. */
+  checkState: (settings: Settings, secrets: Site['secrets']) => Problem[];
+  /** Files to write and remove when the site changes. */
+  stateFiles: (change: StateChange, tools: Tools) => StateFiles;
+  /** The site-wide secret `psk rotate` replaces, if the type has one. */
+  siteSecret?: SiteSecret;
+  /** What the per-user secret is, in messages ("password"). */
+  userSecretName: string;
+
+  // --- server ---
+  /** The first OpenBSD release this site's settings work on, when it is newer than the table's first. */
+  minOpenbsd: (settings: Settings) => { version: string; why: string } | undefined;
+  serverParts: (site: Site, release: OpenbsdRelease) => ServerParts;
+
+  // --- profile ---
+  profile: (site: Site, user: User, ids: ProfileIds, opts: { includePassword: boolean }) => ProfileParts;
+  /** Checks the VPN payload (and the payloads it refers to among `all`). */
+  checkPayload: (vpn: ReadonlyMap<string, TypedValue>, all: readonly TypedValue[]) => PayloadSummary;
+  /** Why a profile (parsed) differs from the site, for `check`; empty when only other settings changed. */
+  staleReasons: (root: TypedValue, site: Site, user: User) => string[];
+  /** What a profile of this type holds, for output lines ("the shared secret"). */
+  profileHolds: string;
+}
