@@ -9,6 +9,7 @@ import { formatError, MacvpnError } from '../errors.js';
 import { makeCtx, type CliIo, type Ctx } from './context.js';
 import { resolveSiteDir } from '../io/site-paths.js';
 import { removeInFlight } from '../io/leftovers.js';
+import { INIT_EXAMPLE_OTHER_TYPE, TYPE_INIT_OPTIONS, VPN_CHOICES_HELP } from '../vpn/options.js';
 
 type Opts = Record<string, unknown>;
 type Run = (ctx: Ctx, args: string[], opts: Opts) => Promise<void>;
@@ -88,24 +89,27 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       'macvpn build                    # server/ tree and every profile',
     ));
 
-  program.command('init')
-    .description('create a site: macvpn.yaml, a shared secret and a signing certificate')
-    .requiredOption('--server <host>', 'host name or IP address the Macs dial')
+  const init = program.command('init')
+    .description('create a site: macvpn.yaml, the VPN\'s secrets and a signing certificate')
+    .requiredOption('--server <host>', 'host name or IP address the Macs dial (a certificate needs a DNS name)')
+    .option('--vpn <type>', VPN_CHOICES_HELP)
     .option('--openbsd <version>', 'OpenBSD release of the router (default: newest)')
-    .option('--listen <addr>', 'local address for ipsec.conf, or "egress"')
+    .option('--listen <addr>', 'local address the VPN daemon listens on, or "egress"')
     .option('--pool <cidr>', 'private IPv4 pool for VPN clients (default: 10.0.0.0/24)')
     .option('--dns <ip,...>', 'DNS servers handed to clients (at most two)')
     .option('--org <name>', 'organisation name shown in profiles')
     .option('--identifier <prefix>', 'reverse-DNS prefix for profile identifiers')
     .addOption(new Option('--compat <level>', 'client compatibility').choices(['modern', 'legacy']))
-    .option('--psk-stdin', 'read the shared secret from standard input instead of generating one')
     .option('--force', 'replace an existing site (new secret, no users)')
     .addHelpText('after', examples(
       'macvpn init --server vpn.example.com',
+      INIT_EXAMPLE_OTHER_TYPE,
       'macvpn --site /etc/macvpn init --server 203.0.113.7 --openbsd 7.5 --dns 10.0.0.1',
       "printf '%s\\n' \"$PSK\" | macvpn init --server vpn.example.com --psk-stdin",
     ))
     .action(action('init'));
+  // Each VPN type's own init options (src/vpn/options.ts), declared without loading the types.
+  for (const spec of Object.values(TYPE_INIT_OPTIONS).flat()) init.option(spec.flags, spec.help);
 
   const user = program.command('user').description('add, remove, change, list and rotate VPN users');
   user.command('add <name>')

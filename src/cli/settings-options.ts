@@ -36,6 +36,13 @@ export function settingsFromOptions(opts: Record<string, unknown>, base: Partial
   const vpn = str('vpn') ?? base.vpn ?? DEFAULT_VPN;
   const type = VPN_TYPES[vpn];
   if (!type) errors.push(`--vpn ${JSON.stringify(vpn)} is not ${VPN_IDS.map((id) => JSON.stringify(id)).join(' or ')}`);
+  // An option of another type would be silently ignored: refuse it.
+  for (const other of Object.values(VPN_TYPES)) {
+    if (other === type) continue;
+    for (const key of other.initOptions) {
+      if (opts[key] !== undefined && !type?.initOptions.includes(key)) errors.push(`${flagName(key)} applies to ${other.label} sites only (--vpn ${other.id})`);
+    }
+  }
   const vpnSettings = type ? type.settingsFromOptions(opts, errors) : {};
   if (errors.length > 0 || typeof pool === 'string' || !type) throw new MacvpnError(errors);
   const settings: Settings = { server, listen, openbsd, pool, dns, organization, identifier, compat, vpn, vpnSettings, users: base.users ?? [] };
@@ -52,3 +59,5 @@ function optionFor(field: string): string {
   const flags: Record<string, string> = { server: '--server', organization: '--org', pool: '--pool', dns: '--dns', listen: '--listen', openbsd: '--openbsd' };
   return flags[field.split(/[.[]/)[0]!] ?? `--${field.split('.').pop()!.replace(/_/g, '-')}`;
 }
+
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
-import { checkSecretModes, loadSiteUnchecked, secretsError, secretsProblems } from '../io/read-site.js';
+import { checkSecretModes, loadSite, loadSiteUnchecked, secretsError, secretsProblems } from '../io/read-site.js';
 import { ensureDir, writeFiles } from '../io/write-files.js';
 import { parseSite } from '../site/parse-site.js';
 import { renderSiteYaml } from '../site/render-site-yaml.js';
@@ -120,4 +120,19 @@ export async function createSite(
     writeFiles(site, files);
     return files;
   });
+}
+
+/**
+ * Brings the VPN type's state in step with macvpn.yaml (certificates for users added by hand, a
+ * site switched to another type), under a lock the caller holds, then loads the whole site.
+ */
+export function syncSiteState(ctx: Ctx): Site {
+  const site = loadSiteUnchecked(ctx.siteDir);
+  const type = vpnTypeOf(site);
+  const sync = type.stateFiles({ before: site, after: site, passwords: site.secrets.passwords, rotated: [] }, siteTools());
+  if (sync.files.length > 0 || sync.remove.length > 0) {
+    writeFiles(ctx.siteDir, sync.files, { remove: sync.remove });
+    for (const note of sync.notes) ctx.out(note);
+  }
+  return loadSite(ctx.siteDir);
 }

@@ -4,6 +4,7 @@
  */
 import { vpnDisplayName } from '../apple/build-profile.js';
 import type { Site, User } from '../site/types.js';
+import { vpnTypeOf } from '../vpn/index.js';
 
 /** What profile servers send for .mobileconfig; text/plain makes browsers and some mail apps show the XML (apple.md §6). */
 export const PROFILE_CONTENT_TYPE = 'application/x-apple-aspen-config';
@@ -37,12 +38,6 @@ export function profileFileName(user: User): string {
 export function mailContent(site: Site, user: User, profile: Uint8Array, opts: MailOptions): MailContent {
   const vpn = vpnDisplayName(site.organization);
   const file = profileFileName(user);
-  const password = opts.includePassword
-    ? ['This profile also contains your VPN password, so you will not be asked for it.']
-    : [
-        'Your VPN password is not in this profile. Your administrator will give it to you',
-        'separately (not by email). Your Mac asks for it the first time you connect.',
-      ];
   const text = [
     `Hello ${user.name},`,
     '',
@@ -59,10 +54,8 @@ export function mailContent(site: Site, user: User, profile: Uint8Array, opts: M
     '',
     `To connect, open System Settings > VPN and turn on "${vpn}".`,
     '',
-    ...password,
-    '',
-    "The profile contains the VPN's shared secret. Do not forward this message or the",
-    'attachment to anyone, and delete the message once the profile is installed.',
+    // What the profile holds and what the user must keep private depend on the VPN type.
+    ...vpnTypeOf(site).mailNotes(site, opts.includePassword),
     '',
   ].join('\n');
   return {

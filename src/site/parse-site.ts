@@ -99,15 +99,14 @@ export function parseSite(text: string): ParseResult {
 
   const dns = readDns(fields.get('dns')?.value, report);
   const users = readUsers(fields.get('users')?.value, pool, report);
-  if (type) {
-    users.forEach((u, i) => {
-      const msg = type.checkUserName(u.name);
-      if (msg) report(`users[${i}].name`, `${JSON.stringify(u.name)} ${msg}`);
-    });
-  }
 
   if (problems.length > 0 || server === undefined || pool === undefined || !type) return { ok: false, problems };
   const settings: Settings = { server, listen, openbsd, pool, dns, organization, identifier, compat: compat as Compat, vpn, vpnSettings, users };
+  users.forEach((u, i) => {
+    const msg = type.checkUserName(settings, u.name);
+    if (msg) report(`users[${i}].name`, `${JSON.stringify(u.name)} ${msg}`, (fields.get('users')?.value as { items?: unknown[] } | undefined)?.items?.[i]);
+  });
+  if (problems.length > 0) return { ok: false, problems };
   const typeProblems = type.checkSettings(settings);
   if (typeProblems.length > 0) return { ok: false, problems: typeProblems.map((p) => ({ ...p, line: p.line ?? lineOf(fields.get(p.path.split('.')[0]!)?.value) })) };
   return { ok: true, settings };

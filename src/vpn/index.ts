@@ -5,9 +5,11 @@
 import type { Settings } from '../site/types.js';
 import type { VpnType } from './vpn-type.js';
 import { L2TP } from './l2tp/index.js';
+import { IKEV2 } from './ikev2/index.js';
 
 export const VPN_TYPES: Readonly<Record<string, VpnType>> = {
   [L2TP.id]: L2TP,
+  [IKEV2.id]: IKEV2,
 };
 
 /** The type of a site that does not say (sites made before `vpn:` existed). */

@@ -161,8 +161,10 @@ export interface VpnType {
   settingsFromOptions: (opts: Readonly<Record<string, unknown>>, errors: string[]) => Record<string, unknown>;
   /** Checks of the shared settings this type adds (a server that cannot be a certificate name). */
   checkSettings: (settings: Settings) => Problem[];
-  /** Why a user name cannot be used by this type, if it cannot. */
-  checkUserName: (name: string) => string | undefined;
+  /** Why a user name cannot be used by a site of this type with these settings, if it cannot. */
+  checkUserName: (settings: Settings, name: string) => string | undefined;
+  /** The `init` options (commander keys) this type takes; other types' options are refused. */
+  initOptions: readonly string[];
 
   // --- secrets and state ---
   /** Reads the type's state (secrets/…, pki/…) for `users` (all when undefined). */
@@ -187,6 +189,10 @@ export interface VpnType {
   checkPayload: (vpn: ReadonlyMap<string, TypedValue>, all: readonly TypedValue[]) => PayloadSummary;
   /** Why a profile (parsed) differs from the site, for `check`; empty when only other settings changed. */
   staleReasons: (root: TypedValue, site: Site, user: User) => string[];
+  /** What `check` reports about the type's state at `now`: summary lines, warnings, problems. */
+  findings: (site: Site, now: Date) => { lines: string[]; warnings: string[]; problems: string[] };
   /** What a profile of this type holds, for output lines ("the shared secret"). */
   profileHolds: string;
+  /** The mail's paragraphs on what the profile holds (password or not) and what to keep private. */
+  mailNotes: (settings: Settings, includePassword: boolean) => string[];
 }

@@ -114,7 +114,7 @@ describe('broken site files', () => {
   });
   it('an unknown key', async () => {
     expect(await withYaml('server: vpn.example.com\nserver_name: x\n')).toEqual([
-      'macvpn: error: macvpn.yaml:2: server_name unknown key "server_name" (known: server, listen, openbsd, pool, dns, organization, identifier, compat, vpn, users)',
+      'macvpn: error: macvpn.yaml:2: server_name unknown key "server_name" (known: server, listen, openbsd, pool, dns, organization, identifier, compat, vpn, users, ikev2)',
     ]);
   });
   it('server: [1, 2]', async () => {

@@ -26,6 +26,8 @@ const TOP = load('TopLevel.yaml');
 const COMMON = load('CommonPayloadKeys.yaml');
 const PAYLOADS: Record<string, SchemaKey[]> = {
   'com.apple.vpn.managed': load('com.apple.vpn.managed.yaml'),
+  'com.apple.security.pkcs12': load('com.apple.security.pkcs12.yaml'),
+  'com.apple.security.root': load('com.apple.security.root.yaml'),
 };
 
 const typeName = (v: TypedValue) => `<${v.type}>`;

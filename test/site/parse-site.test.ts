@@ -32,7 +32,7 @@ describe('parseSite', () => {
   it('names file, line and field for each problem', () => {
     expect(problems('server: [1, 2]\n')).toEqual(['macvpn.yaml:1: server must be a single value']);
     expect(problems(base + 'colour: blue\n')).toEqual([
-      'macvpn.yaml:2: colour unknown key "colour" (known: server, listen, openbsd, pool, dns, organization, identifier, compat, vpn, users)',
+      'macvpn.yaml:2: colour unknown key "colour" (known: server, listen, openbsd, pool, dns, organization, identifier, compat, vpn, users, ikev2)',
     ]);
     expect(problems(base + 'users:\n  - name: "a b"\n')).toEqual([
       'macvpn.yaml:3: users[0].name "a b" contains a space (allowed: letters, digits, . _ - @)',

@@ -10,16 +10,19 @@ import path from 'node:path';
 import type { Ctx } from '../context.js';
 import { MacvpnError } from '../../errors.js';
 import { withLock } from '../../io/lock.js';
-import { loadSite } from '../../io/read-site.js';
 import { loadSigner } from '../../io/read-signer.js';
 import { PROFILES_DIR, SERVER_DIR } from '../../io/site-paths.js';
 import { commitStaged, discardStaged, openStagingDir, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
 import { planServer } from '../../plan/plan-server.js';
 import { stageProfilesParallel } from '../build-workers.js';
+import { syncSiteState } from '../site-edit.js';
+import { staleFiles } from '../../io/stale-files.js';
+import { vpnTypeOf } from '../../vpn/index.js';
 
 export async function run(ctx: Ctx): Promise<void> {
   const result = await withLock(ctx.siteDir, async () => {
-    const site = loadSite(ctx.siteDir);
+    // Certificates for users added by hand or a site switched to another VPN type come first.
+    const site = syncSiteState(ctx);
     const now = new Date();
     const signer = loadSigner(ctx.siteDir, now);
     if (!signer) throw new MacvpnError('this site has no signing certificate', ['import one with "macvpn signer import"']);
@@ -30,6 +33,7 @@ export async function run(ctx: Ctx): Promise<void> {
     const madeDirs: string[] = [];
     const stagingDir = openStagingDir(profilesDir, madeDirs);
     let orphans: string[];
+    let stale: string[];
     try {
       for (const f of serverFiles) staged.push(stageFile(serverDir, f));
       await stageProfilesParallel({ site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir }, signer, staged);
@@ -42,7 +46,9 @@ export async function run(ctx: Ctx): Promise<void> {
         .readdirSync(profilesDir)
         .filter((f) => f.endsWith('.mobileconfig') && !current.has(f.toLowerCase()))
         .map((f) => `${PROFILES_DIR}/${f}`);
-      commitStaged(staged, ctx.siteDir, orphans);
+      // server/ is generated: what this site no longer generates (another VPN type's files) goes.
+      stale = staleFiles(serverDir, serverFiles).map((f) => `${SERVER_DIR}/${f}`);
+      commitStaged(staged, ctx.siteDir, [...orphans, ...stale]);
     } catch (e) {
       removeStagingDir(stagingDir);
       discardStaged(staged);
@@ -50,12 +56,13 @@ export async function run(ctx: Ctx): Promise<void> {
       throw e;
     }
     removeStagingDir(stagingDir);
-    return { site, serverFiles, orphans, signer };
+    return { site, serverFiles, orphans, signer, stale };
   });
-  const { site, serverFiles, orphans, signer } = result;
+  const { site, serverFiles, orphans, signer, stale } = result;
   ctx.out(`wrote ${SERVER_DIR}/ for OpenBSD ${site.openbsd}: ${serverFiles.map((f) => f.path).join(', ')}`);
   ctx.out(`wrote ${site.users.length} signed profile${site.users.length === 1 ? '' : 's'} in ${PROFILES_DIR}/ (0600; signed by ${signer.cert.subject.split('\n').join(', ')})`);
+  if (stale.length > 0) ctx.out(`removed what this site no longer generates: ${stale.join(', ')}`);
   if (orphans.length > 0) ctx.out(`removed ${orphans.length} profile${orphans.length === 1 ? '' : 's'} of users no longer in the site: ${orphans.join(', ')}`);
-  ctx.out('server/ and profiles/ hold the shared secret and passwords: keep them private');
+  ctx.out('server/ and profiles/ hold secrets (keys, passwords): keep them private');
   ctx.out('next: copy server/ to the router and run install.sh there; send each user their profile (macvpn mail NAME)');
 }

@@ -12,6 +12,7 @@ import { MacvpnError } from '../../errors.js';
 import { loadSite } from '../../io/read-site.js';
 import { loadSigner } from '../../io/read-signer.js';
 import { findLeftovers } from '../../io/leftovers.js';
+import { staleFiles } from '../../io/stale-files.js';
 import { CA_CERT_FILE, PROFILES_DIR, profilePath, SERVER_DIR } from '../../io/site-paths.js';
 import { planServer } from '../../plan/plan-server.js';
 import { verifyProfileSignature } from '../../signing/verify-cms.js';
@@ -73,6 +74,12 @@ export async function run(ctx: Ctx): Promise<void> {
     lines.push(`signer: valid until ${signer.fields.notAfter.toISOString().slice(0, 10)}`);
   }
 
+  // The VPN type's own state: certificate and CRL lifetimes.
+  const findings = vpnTypeOf(site).findings(site, now);
+  lines.push(...findings.lines);
+  for (const w of findings.warnings) ctx.warn(w);
+  problems.push(...findings.problems);
+
   // server/: byte- and mode-exact against what `macvpn server` writes now.
   const serverDir = path.join(ctx.siteDir, SERVER_DIR);
   if (!fs.existsSync(serverDir)) lines.push('server/: not generated yet (macvpn server)');
@@ -94,6 +101,10 @@ export async function run(ctx: Ctx): Promise<void> {
         problems.push(`${SERVER_DIR}/${f.path} has mode ${mode.toString(8).padStart(4, '0')}, expected ${f.mode.toString(8).padStart(4, '0')}`);
         stale++;
       }
+    }
+    for (const f of staleFiles(serverDir, planServer(site))) {
+      problems.push(`${SERVER_DIR}/${f} is no longer generated for this site and may hold secrets: run "macvpn build" (or "macvpn server"), which removes it`);
+      stale++;
     }
     if (stale === 0) lines.push('server/: up to date');
   }

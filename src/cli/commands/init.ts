@@ -1,6 +1,5 @@
 /** macvpn init: create a site folder (settings, the VPN type's secrets, empty user list, signer). */
 import { type Ctx, printWritten } from '../context.js';
-import { MacvpnError } from '../../errors.js';
 import { siteSecretFromOptions } from '../secret-input.js';
 import { settingsFromOptions } from '../settings-options.js';
 import { createSite } from '../site-edit.js';
@@ -9,7 +8,6 @@ import { vpnTypeOf } from '../../vpn/index.js';
 export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknown>): Promise<void> {
   const settings = settingsFromOptions(opts);
   const type = vpnTypeOf(settings);
-  if (opts.pskStdin && !type.siteSecret) throw new MacvpnError(`--psk-stdin: a ${type.label} site has no shared secret`, [], 2);
   // Without --psk-stdin the type generates its own secret with the rest of its state.
   const secret = opts.pskStdin && type.siteSecret ? await siteSecretFromOptions(ctx, opts, type.siteSecret) : undefined;
   const files = await createSite(ctx, settings, secret, new Map(), {

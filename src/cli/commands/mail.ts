@@ -17,6 +17,7 @@ import { describeSmtpError, isSessionError, needsTls, parseSmtpUrl, smtpErrorHin
 import { checkEmail, isHostname } from '../../site/rules.js';
 import type { Site, User } from '../../site/types.js';
 import { selectUsers } from './mdm-export.js';
+import { vpnTypeOf } from '../../vpn/index.js';
 
 /** Short waits: an unreachable server must fail in seconds, not minutes (nodemailer defaults to 2 min). */
 const TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
@@ -104,7 +105,7 @@ export async function run(ctx: Ctx, names: string[], opts: Record<string, unknow
     const info = await transport.sendMail(message(from, jobs[0]!.to, contents[0]!));
     // The message holds the shared secret (and maybe the password): 0600, atomic.
     writeFiles(path.dirname(eml), [{ path: path.basename(eml), contents: info.message as Buffer, mode: MODE_SECRET }]);
-    ctx.out(`wrote ${eml} (0600: holds the shared secret${includePassword ? ' and the password' : ''}) for ${jobs[0]!.to}`);
+    ctx.out(`wrote ${eml} (0600: holds ${vpnTypeOf(site).profileHolds}${includePassword ? ' and the password' : ''}) for ${jobs[0]!.to}`);
     return;
   }
 

@@ -13,6 +13,7 @@ import { writeFiles } from '../../io/write-files.js';
 import { planMdmExport, type MdmFormat } from '../../delivery/plan-mdm.js';
 import type { Site, User } from '../../site/types.js';
 import { unknownUser } from '../find-user.js';
+import { vpnTypeOf } from '../../vpn/index.js';
 
 /** The users named, or all with --all; unknown names are all reported at once. */
 export function selectUsers(site: Site, names: string[], all: boolean): User[] {
@@ -37,5 +38,5 @@ export async function run(ctx: Ctx, names: string[], opts: Record<string, unknow
   writeFiles(out, files);
   ctx.out(`wrote ${users.length} unsigned profile${users.length === 1 ? '' : 's'} (PayloadScope System, no passwords) to ${out}`);
   printWritten(ctx, files);
-  ctx.out('every file holds the shared secret: upload it, then delete it');
+  ctx.out(`every file holds ${vpnTypeOf(site).profileHolds}: upload it, then delete it`);
 }

@@ -9,6 +9,7 @@ import { writeFiles } from '../../io/write-files.js';
 import { MODE_SECRET } from '../../plan/output-file.js';
 import { profileBytes } from '../../plan/plan-profiles.js';
 import { findUser } from '../find-user.js';
+import { vpnTypeOf } from '../../vpn/index.js';
 
 export async function run(ctx: Ctx, [name]: string[], optsIn: Record<string, unknown>): Promise<void> {
   // `-o -` means standard output, as for most tools that take an output file.
@@ -19,7 +20,8 @@ export async function run(ctx: Ctx, [name]: string[], optsIn: Record<string, unk
   if (opts.stdout && signed && ctx.io.stdout.isTTY) {
     throw new MacvpnError('refusing to write a signed (binary) profile to the terminal', ['use -o FILE, redirect stdout, or add --unsigned']);
   }
-  const site = loadSite(ctx.siteDir);
+  // Only this user's per-user state is read (a site may have thousands of identities).
+  const site = loadSite(ctx.siteDir, [name!]);
   const user = findUser(site, name!);
   const now = new Date();
   const signer = signed ? loadSigner(ctx.siteDir, now) : undefined;
@@ -41,5 +43,5 @@ export async function run(ctx: Ctx, [name]: string[], optsIn: Record<string, unk
   if (typeof opts.output !== 'string') writeFiles(ctx.siteDir, [{ path: profilePath(user.name), contents: bytes, mode: MODE_SECRET }]);
   else writeFiles(path.dirname(target), [{ path: path.basename(target), contents: bytes, mode: MODE_SECRET }]);
   const shown = typeof opts.output === 'string' ? target : `${PROFILES_DIR}/${user.name}.mobileconfig`;
-  ctx.out(`wrote ${shown} (0600, ${signed ? 'signed' : 'unsigned'}; holds the shared secret${includePassword ? ` and ${user.name}'s password` : ''})`);
+  ctx.out(`wrote ${shown} (0600, ${signed ? 'signed' : 'unsigned'}; holds ${vpnTypeOf(site).profileHolds}${includePassword ? ` and ${user.name}'s password` : ''})`);
 }

@@ -6,6 +6,7 @@ import { checkOpenbsd } from '../../site/rules.js';
 import { loadSite } from '../../io/read-site.js';
 import { withLock } from '../../io/lock.js';
 import { writeFiles } from '../../io/write-files.js';
+import { staleFiles } from '../../io/stale-files.js';
 import { SERVER_DIR } from '../../io/site-paths.js';
 import { planServer } from '../../plan/plan-server.js';
 import { KNOWN_OPENBSD } from '../../openbsd/versions.js';
@@ -17,18 +18,21 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
     if (msg) throw new MacvpnError(`--openbsd ${JSON.stringify(version)} is not a known OpenBSD release`, [`known releases: ${KNOWN_OPENBSD.join(', ')}`]);
   }
   const out = typeof opts.out === 'string' ? path.resolve(ctx.io.cwd, opts.out) : path.join(ctx.siteDir, SERVER_DIR);
-  const { site, files } = await withLock(ctx.siteDir, () => {
+  const { site, files, stale } = await withLock(ctx.siteDir, () => {
     const loaded = loadSite(ctx.siteDir);
     // Everything is rendered (and every problem found) before the first write.
     const planned = planServer(loaded, version !== undefined ? { openbsd: version } : {});
+    // In the site's own server/, files this site no longer generates go (another type's, say).
+    const stale = out === path.join(ctx.siteDir, SERVER_DIR) ? staleFiles(out, planned) : [];
     // writeFiles creates `out` (0700) when missing, and removes it again if the write fails.
-    writeFiles(out, planned);
-    return { site: loaded, files: planned };
+    writeFiles(out, planned, { remove: stale });
+    return { site: loaded, files: planned, stale };
   });
   const release = version ?? site.openbsd;
   ctx.out(`wrote ${out} for OpenBSD ${release} (${site.server}, ${site.users.length} user${site.users.length === 1 ? '' : 's'}):`);
   printWritten(ctx, files);
-  ctx.out('files marked (secret) hold the shared secret or passwords: keep them 0600 and off shared disks');
+  if (stale.length > 0) ctx.out(`removed what this site no longer generates: ${stale.map((f) => `${SERVER_DIR}/${f}`).join(', ')}`);
+  ctx.out('files marked (secret) hold keys, the shared secret or passwords: keep them 0600 and off shared disks');
   ctx.out('next: copy the folder to the router and run install.sh as root, for example');
   ctx.out(`  scp -r ${shellWord(out)} root@ROUTER:macvpn-server`);
   ctx.out('  ssh root@ROUTER sh macvpn-server/check.sh     # validates, changes nothing');

@@ -6,6 +6,7 @@ import { checkIpOption } from '../find-user.js';
 import { passwordFromOptions } from '../secret-input.js';
 import { editSite } from '../site-edit.js';
 import type { User } from '../../site/types.js';
+import { vpnTypeOf } from '../../vpn/index.js';
 
 export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unknown>): Promise<void> {
   const nameMsg = checkUserName(name!);
@@ -16,6 +17,8 @@ export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unkno
   await editSite(ctx, (site) => {
     const clash = site.users.find((u) => u.name.toLowerCase() === name!.toLowerCase());
     if (clash) throw new MacvpnError(`user "${clash.name}" already exists`, [`rotate the password with "macvpn user rotate ${clash.name}"`]);
+    const typeMsg = vpnTypeOf(site).checkUserName(site, name!);
+    if (typeMsg) throw new MacvpnError(`user name ${JSON.stringify(name)} ${typeMsg}`);
     if (typeof opts.ip === 'string') checkIpOption(site, opts.ip, name!);
     const user: User = { name: name!, ...(typeof opts.ip === 'string' && { ip: opts.ip }), ...(typeof opts.email === 'string' && { email: opts.email }) };
     const passwords = new Map(site.secrets.passwords);
@@ -23,5 +26,5 @@ export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unkno
     return { settings: { ...site, users: [...site.users, user] }, passwords };
   });
   ctx.out(`added user ${name}${opts.showSecrets ? ` with password ${password}` : '; the password is in secrets/ (see it with: macvpn user list --show-secrets)'}`);
-  ctx.out(`next: macvpn build (the router's npppd-users and ${name}'s profile), then install server/ on the router`);
+  ctx.out(`next: macvpn build (the router's files and ${name}'s profile), then install server/ on the router`);
 }

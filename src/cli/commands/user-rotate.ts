@@ -10,7 +10,8 @@ export async function run(ctx: Ctx, [name]: string[], opts: Record<string, unkno
     findUser(site, name!);
     const passwords = new Map(site.secrets.passwords);
     passwords.set(name!, password);
-    return { passwords };
+    // The type re-issues what depends on the secret (a certificate user gets a new key and certificate).
+    return { passwords, rotated: [name!] };
   });
   ctx.out(`new password for ${name}${opts.showSecrets ? `: ${password}` : ' stored in secrets/'}`);
   ctx.out(`next: macvpn build, install server/ on the router, and send ${name} the new profile`);

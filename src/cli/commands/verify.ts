@@ -31,7 +31,7 @@ function describe(ctx: Ctx, file: string, r: VerifyReport, p: ProfileSummary | u
   ctx.out(`  trust:     ${trustLine(r)}`);
   if (p) {
     ctx.out(`  profile:   ${p.identifier ?? '?'} (${p.scope ?? 'no'} scope), "${p.displayName ?? ''}"`);
-    ctx.out(`  vpn:       ${[`${p.vpnType ?? '?'} to ${p.server ?? '?'} as ${p.account ?? '?'}`, `password ${p.hasPassword ? 'included' : 'asked at connect time'}`, ...p.details].join(', ')}`);
+    ctx.out(`  vpn:       ${[`${p.vpnType ?? '?'} to ${p.server ?? '?'} as ${p.account ?? '?'}`, ...p.details].join(', ')}`);
     ctx.out(`  traffic:   ${p.sendAllTraffic ? 'all traffic through the VPN' : 'NOT all traffic (OverridePrimary is not 1)'}${p.dns.length ? `, DNS ${p.dns.join(', ')}` : ''}`);
   }
 }

@@ -35,7 +35,7 @@ export function checkL2tpPayload(vpn: Dict): PayloadSummary {
     else if (secret.type !== 'data') problems.push(`${at}IPSec.SharedSecret is <${secret.type}>, must be <data>`);
     else secretBytes = secret.value.length;
   }
-  summary.details.push(`shared secret ${secretBytes} bytes`);
+  summary.details.push(`password ${summary.hasPassword ? 'included' : 'asked at connect time'}`, `shared secret ${secretBytes} bytes`);
   summary.extra.sharedSecretBytes = secretBytes;
   const ipv4 = r.dict(vpn, 'IPv4', at);
   const op = ipv4?.get('OverridePrimary');

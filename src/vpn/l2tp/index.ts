@@ -33,6 +33,7 @@ export const L2TP: VpnType = {
   settingsFromOptions: () => ({}),
   checkSettings: () => [],
   checkUserName: () => undefined,
+  initOptions: ['pskStdin'],
 
   loadState: (read) => loadL2tpState(read),
   checkState: (_settings, secrets) => checkL2tpState(secrets.vpn as L2tpState),
@@ -66,5 +67,17 @@ export const L2TP: VpnType = {
   profile: l2tpProfile,
   checkPayload: (vpn) => checkL2tpPayload(vpn),
   staleReasons: l2tpStaleReasons,
+  findings: () => ({ lines: [], warnings: [], problems: [] }),
   profileHolds: 'the shared secret',
+  mailNotes: (_settings, includePassword) => [
+    ...(includePassword
+      ? ['This profile also contains your VPN password, so you will not be asked for it.']
+      : [
+          'Your VPN password is not in this profile. Your administrator will give it to you',
+          'separately (not by email). Your Mac asks for it the first time you connect.',
+        ]),
+    '',
+    "The profile contains the VPN's shared secret. Do not forward this message or the",
+    'attachment to anyone, and delete the message once the profile is installed.',
+  ],
 };

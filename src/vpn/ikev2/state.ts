@@ -1,0 +1,130 @@
+/**
+ * IKEv2's state in the site: the VPN CA (key in secrets/, certificate in pki/), iked's own key
+ * and certificate, the CRL with the list it is signed from, and per user (certificate mode) the
+ * certificate (pki/users/) and the PKCS#12 identity (secrets/users/). Read through the injected
+ * reader; checked against the settings without printing any secret.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { Problem, Settings, Site } from '../../site/types.js';
+import type { ReadSiteFile } from '../vpn-type.js';
+import { CA_CERT_PEM, CA_KEY_PEM, CRL_PEM, REVOKED_JSON, SERVER_CERT_PEM, SERVER_KEY_PEM, userCertPem, userP12 } from './files.js';
+import { ikev2Settings } from './settings.js';
+import { readCert, type CertInfo } from './pki/index.js';
+import type { CrlReason } from './pki/index.js';
+
+/** One revoked certificate as pki/revoked.json keeps it. */
+export interface Revoked {
+  serial: string;
+  name: string;
+  revokedAt: string;
+  reason: CrlReason;
+}
+
+export interface RevokedList {
+  crlNumber: number;
+  /** When the current CRL lapses (ISO time): iked then refuses every certificate. */
+  nextUpdate?: string;
+  entries: Revoked[];
+}
+
+export interface UserIdentity {
+  certPem?: string;
+  p12?: Uint8Array;
+}
+
+export interface Ikev2State {
+  caKeyPem?: string;
+  caCertPem?: string;
+  serverKeyPem?: string;
+  serverCertPem?: string;
+  crlPem?: string;
+  revoked: RevokedList;
+  /** Certificate mode only; the users asked for when loading. */
+  users: Map<string, UserIdentity>;
+}
+
+export const ikev2State = (site: Site): Ikev2State => site.secrets.vpn as Ikev2State;
+
+const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString('utf8'));
+
+/** DER of the first PEM block with `label`. */
+export function pemDer(pemText: string, label = 'CERTIFICATE'): Uint8Array {
+  const m = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`).exec(pemText);
+  if (!m) throw new RangeError(`no ${label} in PEM text`);
+  return Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
+}
+
+export const privateKeyOf = (pemText: string): KeyObject => createPrivateKey(pemText);
+
+export function parseRevoked(bytes: Uint8Array | undefined): RevokedList | string {
+  if (bytes === undefined) return { crlNumber: 0, entries: [] };
+  try {
+    const data = JSON.parse(Buffer.from(bytes).toString('utf8')) as RevokedList;
+    if (typeof data.crlNumber !== 'number' || !Array.isArray(data.entries)) return 'is not {crlNumber, entries}';
+    return data;
+  } catch {
+    return 'is not valid JSON';
+  }
+}
+
+export function loadIkev2State(read: ReadSiteFile, settings: Settings, users?: readonly string[]): Ikev2State {
+  const revoked = parseRevoked(read(REVOKED_JSON));
+  const state: Ikev2State = {
+    caKeyPem: text(read(CA_KEY_PEM)),
+    caCertPem: text(read(CA_CERT_PEM)),
+    serverKeyPem: text(read(SERVER_KEY_PEM)),
+    serverCertPem: text(read(SERVER_CERT_PEM)),
+    crlPem: text(read(CRL_PEM)),
+    revoked: typeof revoked === 'string' ? { crlNumber: -1, entries: [] } : revoked,
+    users: new Map(),
+  };
+  if (ikev2Settings(settings).auth === 'certificate') {
+    // Names as a command was given them: user lookups ignore case (find-user.ts).
+    const wanted = users === undefined ? undefined : new Set(users.map((n) => n.toLowerCase()));
+    for (const u of settings.users) {
+      if (wanted && !wanted.has(u.name.toLowerCase())) continue;
+      const certPem = text(read(userCertPem(u.name)));
+      const p12 = read(userP12(u.name));
+      state.users.set(u.name, { ...(certPem !== undefined && { certPem }), ...(p12 !== undefined && { p12 }) });
+    }
+  }
+  return state;
+}
+
+/** The certificate's facts, or undefined when the PEM does not hold one. */
+export function certInfo(pemText: string | undefined): CertInfo | undefined {
+  if (pemText === undefined) return undefined;
+  try {
+    return readCert(pemDer(pemText));
+  } catch {
+    return undefined;
+  }
+}
+
+const BUILD_HINT = 'run "macvpn build", which issues what is missing';
+
+/** Problems that stop a command: missing or broken PKI files (each names its file). */
+export function checkIkev2State(settings: Settings, state: Ikev2State): Problem[] {
+  const problems: Problem[] = [];
+  const need = (value: unknown, file: string, what: string) => {
+    if (value === undefined) problems.push({ path: file, message: `${what} is missing: ${BUILD_HINT}, or restore it from a backup` });
+  };
+  need(state.caKeyPem, CA_KEY_PEM, 'the VPN CA key');
+  need(state.caCertPem, CA_CERT_PEM, 'the VPN CA certificate');
+  need(state.serverKeyPem, SERVER_KEY_PEM, "the server's key");
+  need(state.serverCertPem, SERVER_CERT_PEM, "the server's certificate");
+  if (state.revoked.crlNumber < 0) problems.push({ path: REVOKED_JSON, message: 'is not valid: restore it from a backup' });
+  const server = certInfo(state.serverCertPem);
+  if (state.serverCertPem !== undefined && !server) problems.push({ path: SERVER_CERT_PEM, message: 'does not hold a certificate' });
+  else if (server && !server.dnsNames.includes(settings.server.toLowerCase())) {
+    problems.push({ path: SERVER_CERT_PEM, message: `is for ${server.dnsNames.join(', ')}, not for the server ${settings.server}: ${BUILD_HINT}` });
+  }
+  if (ikev2Settings(settings).auth === 'certificate') {
+    need(state.crlPem, CRL_PEM, 'the certificate revocation list');
+    for (const [name, id] of state.users) {
+      need(id.certPem, userCertPem(name), `the certificate of "${name}"`);
+      need(id.p12, userP12(name), `the identity (PKCS#12) of "${name}"`);
+    }
+  }
+  return problems;
+}
