@@ -7,6 +7,7 @@ import path from 'node:path';
 import { withLock } from '../io/lock.js';
 import { checkSecretModes, loadSiteUnchecked, secretsError } from '../io/read-site.js';
 import { ensureDir, writeFiles } from '../io/write-files.js';
+import { checkSitePath } from '../io/trust.js';
 import { parseSite } from '../site/parse-site.js';
 import { renderSiteYaml } from '../site/render-site-yaml.js';
 import { updateSiteYaml } from '../site/update-site-yaml.js';
@@ -69,7 +70,7 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
       const original = fs.readFileSync(path.join(ctx.siteDir, SITE_FILE), 'utf8');
       files.push({ path: SITE_FILE, contents: updateSiteYaml(original, valid), mode: MODE_PUBLIC });
     }
-    writeFiles(ctx.siteDir, files, { remove: c.remove });
+    writeFiles(ctx.siteDir, files, { remove: c.remove, followBase: true, followSymlinks: [SITE_FILE] });
     return { ...valid, secrets: { psk, passwords: kept } };
   });
 }
@@ -89,12 +90,13 @@ export async function createSite(
   const site = ctx.siteDir;
   const exists = fs.existsSync(path.join(site, SITE_FILE)) || fs.existsSync(path.join(site, SECRETS_DIR));
   if (exists && !opts.force) throw new MacvpnError(`${site} already holds a macvpn site`, [opts.forceHint]);
+  checkSitePath(site);
   if (exists) checkSecretModes(site);
   ensureDir(site, 0o755);
   return withLock(site, () => {
     const files = [...siteFiles(valid, psk, passwords), ...siteSignerFiles(valid, new Date())];
     ensureDir(path.join(site, SECRETS_DIR));
-    writeFiles(site, files);
+    writeFiles(site, files, { followBase: true, followSymlinks: [SITE_FILE] });
     return files;
   });
 }

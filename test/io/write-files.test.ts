@@ -45,12 +45,12 @@ describe('writeFiles', () => {
     );
     expect(snapshot(dir)).toEqual(before);
   });
-  it('writes through a symlink instead of replacing it', () => {
+  it('writes through a symlink the caller names (macvpn.yaml) instead of replacing it', () => {
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, 'repo'));
     fs.writeFileSync(path.join(dir, 'repo/macvpn.yaml'), 'old');
     fs.symlinkSync('repo/macvpn.yaml', path.join(dir, 'macvpn.yaml'));
-    writeFiles(dir, [{ path: 'macvpn.yaml', contents: 'new', mode: 0o644 }]);
+    writeFiles(dir, [{ path: 'macvpn.yaml', contents: 'new', mode: 0o644 }], { followSymlinks: ['macvpn.yaml'] });
     expect(fs.lstatSync(path.join(dir, 'macvpn.yaml')).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'repo/macvpn.yaml'), 'utf8')).toBe('new');
   });

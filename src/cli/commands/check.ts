@@ -12,6 +12,7 @@ import { MacvpnError } from '../../errors.js';
 import { loadSite } from '../../io/read-site.js';
 import { loadSigner } from '../../io/read-signer.js';
 import { findLeftovers } from '../../io/leftovers.js';
+import { outputProblems } from '../../io/trust.js';
 import { CA_CERT_FILE, PROFILES_DIR, profilePath, SERVER_DIR } from '../../io/site-paths.js';
 import { planServer } from '../../plan/plan-server.js';
 import { verifyProfileSignature } from '../../signing/verify-cms.js';
@@ -76,6 +77,7 @@ export async function run(ctx: Ctx): Promise<void> {
   const problems: string[] = [];
   const lines: string[] = [`site ${ctx.siteDir}: ${site.users.length} user${site.users.length === 1 ? '' : 's'}, server ${site.server}, OpenBSD ${site.openbsd}`];
 
+  problems.push(...outputProblems(ctx.siteDir, [SERVER_DIR, PROFILES_DIR]));
   const signer = loadSigner(ctx.siteDir, now, { checkDates: false });
   if (!signer) problems.push('no signing certificate: import one with "macvpn signer import"');
   else {
