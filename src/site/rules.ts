@@ -126,8 +126,49 @@ export function checkDnsServer(value: string): string | undefined {
   return `${JSON.stringify(value)} is not an IPv4 address (npppd hands out IPv4 DNS servers only)`;
 }
 
+/** RFC 5321 §4.1.2 atext: what a Dot-string local part may hold besides dots. */
+const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]$/;
+
+/**
+ * Email addresses: a plain RFC 5321 Mailbox, `Dot-string "@" Domain`, and nothing else: no
+ * display name, comment, quoted local part or address literal, ASCII only. Such an address is
+ * passed through unchanged to SMTP, so what macvpn prints is exactly the RCPT TO the server gets.
+ * Limits from RFC 5321 §4.5.3.1: local part 64 octets, domain 253 (a DNS name), label 63.
+ */
 export function checkEmail(value: string): string | undefined {
-  return /^[^\s@"<>,;:\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(value) ? undefined : `${JSON.stringify(value)} is not an email address`;
+  const shown = JSON.stringify(value);
+  const at = value.lastIndexOf('@');
+  if (at <= 0 || at === value.length - 1) return `${shown} is not an email address like alice@example.com`;
+  const local = value.slice(0, at);
+  const domain = value.slice(at + 1);
+  const bad = [...local].find((c) => c !== '.' && !ATEXT.test(c));
+  if (bad !== undefined) {
+    return `${shown} contains ${describeChar(bad)} before the @ (a plain address only: letters, digits and !#$%&'*+-/=?^_\`{|}~ between dots; no display name, comment or quotes)`;
+  }
+  if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
+    return `${shown} has a dot at the start or end of the part before the @, or two dots in a row`;
+  }
+  if (local.length > 64) return `${shown} has ${local.length} characters before the @ (at most 64, RFC 5321)`;
+  if (domain.length > 253) return `${shown} has a domain of ${domain.length} characters (at most 253)`;
+  const labels = domain.split('.');
+  const label = labels.find((l) => !LABEL.test(l));
+  if (label !== undefined) {
+    const why = label === '' ? 'an empty label (two dots in a row, or a dot at the start or end)'
+      : label.length > 63 ? `a label of ${label.length} characters (at most 63)`
+      : `the label ${JSON.stringify(label)} (letters, digits and "-" only, not at either end)`;
+    return `${shown} has ${why} in its domain`;
+  }
+  if (labels.length < 2 || /^\d+$/.test(labels[labels.length - 1]!)) return `${shown} does not end in a DNS domain like example.com`;
+  return undefined;
+}
+
+/**
+ * The form an accepted address takes on the wire: the domain in lower case, as nodemailer sends
+ * it (url.domainToASCII). macvpn prints this form, so the screen matches the RCPT TO.
+ */
+export function canonicalEmail(value: string): string {
+  const at = value.lastIndexOf('@');
+  return `${value.slice(0, at)}@${value.slice(at + 1).toLowerCase()}`;
 }
 
 /** Free text shown in profiles and server file headers: one line, no control characters. */
