@@ -82,7 +82,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       outputError: () => {}, // printed by our formatter below
     })
     .addHelpText('after', examples(
-      'macvpn init --server vpn.example.com --dns 10.0.0.1',
+      'macvpn init --server vpn.example.com --dns 192.168.1.1',
       'macvpn user add alice',
       'macvpn profile alice            # writes profiles/alice.mobileconfig',
       'macvpn build                    # server/ tree and every profile',
@@ -102,7 +102,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--force', 'replace an existing site (new secret, no users)')
     .addHelpText('after', examples(
       'macvpn init --server vpn.example.com',
-      'macvpn --site /etc/macvpn init --server 203.0.113.7 --openbsd 7.5 --dns 10.0.0.1',
+      'macvpn --site /etc/macvpn init --server 203.0.113.7 --openbsd 7.5 --dns 192.168.1.1',
       "printf '%s\\n' \"$PSK\" | macvpn init --server vpn.example.com --psk-stdin",
     ))
     .action(action('init'));

@@ -2,7 +2,7 @@
  * Small validators for every value a site holds. Each returns undefined when the value is
  * acceptable, or a message (lowercase, no final period) that never contains a secret's value.
  */
-import { isIpv6, isPrivate, networkOf, parseIpv4, formatIpv4 } from './ipv4.js';
+import { isInside, isIpv6, isPrivate, lastAddress, networkOf, parseIpv4, formatIpv4 } from './ipv4.js';
 import type { Pool } from './types.js';
 import { KNOWN_OPENBSD } from '../openbsd/versions.js';
 
@@ -77,16 +77,50 @@ export function checkPsk(value: string): string | undefined {
 const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 
 export function isHostname(text: string): boolean {
-  if (text.length === 0 || text.length > 253) return false;
-  const labels = text.replace(/\.$/, '').split('.');
-  return labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]!);
+  return hostnameProblem(text) === undefined;
 }
 
-/** `server`: what clients dial; a DNS name or an IP address. */
+/** Why `text` is not a DNS name (RFC 1035 §2.3.4 lengths), or undefined. */
+function hostnameProblem(text: string): string | undefined {
+  if (text.length > 253) return `is ${text.length} characters long (a DNS name has at most 253)`;
+  const labels = text.replace(/\.$/, '').split('.');
+  const long = labels.find((l) => l.length > 63);
+  if (long !== undefined) return `has a label of ${long.length} characters (at most 63)`;
+  if (!labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels[labels.length - 1]!)) return 'is not a DNS name or an IP address';
+  return undefined;
+}
+
+/**
+ * Why no client could ever reach `value` (an IP address), or undefined: unspecified, loopback,
+ * multicast, broadcast or reserved (240/4) addresses never reach the router.
+ */
+function unreachable(value: string): string | undefined {
+  const v4 = parseIpv4(value);
+  if (v4 !== undefined) {
+    if (v4 >>> 24 === 0) return 'an unspecified';
+    if (v4 >>> 24 === 127) return 'a loopback';
+    if (v4 >>> 28 === 0xe) return 'a multicast';
+    if (v4 === 0xffffffff) return 'a broadcast';
+    if (v4 >>> 28 === 0xf) return 'a reserved';
+    return undefined;
+  }
+  if (!isIpv6(value)) return undefined;
+  const v = value.toLowerCase();
+  if (/^[0:]+$/.test(v)) return 'an unspecified';
+  if (/^[0:]+1$/.test(v)) return 'a loopback';
+  if (/^ff/.test(v)) return 'a multicast';
+  return undefined;
+}
+
+/** `server`: what clients dial; a DNS name or an IP address they can reach. */
 export function checkServer(value: string): string | undefined {
   if (value.length === 0) return 'is empty';
-  if (parseIpv4(value) !== undefined || isIpv6(value) || isHostname(value)) return undefined;
-  return `${JSON.stringify(value)} is not a DNS name or an IP address`;
+  if (parseIpv4(value) !== undefined || isIpv6(value)) {
+    const why = unreachable(value);
+    return why ? `${JSON.stringify(value)} is ${why} address: no Mac can dial it` : undefined;
+  }
+  const problem = hostnameProblem(value);
+  return problem ? `${JSON.stringify(value)} ${problem}` : undefined;
 }
 
 /**
@@ -95,13 +129,35 @@ export function checkServer(value: string): string | undefined {
  */
 export function checkListen(value: string): string | undefined {
   if (value === 'egress') return undefined;
-  const v4 = parseIpv4(value);
-  if (v4 === undefined && !isIpv6(value)) return `${JSON.stringify(value)} is neither "egress" nor an IP address`;
-  const unusable =
-    v4 !== undefined
-      ? v4 === 0 || v4 >>> 24 === 127 || v4 >>> 28 === 0xe || v4 === 0xffffffff
-      : ['::', '::1'].includes(value.toLowerCase()) || /^ff/i.test(value);
-  return unusable ? `${JSON.stringify(value)} is not an address clients can reach (unspecified, loopback or multicast)` : undefined;
+  if (parseIpv4(value) === undefined && !isIpv6(value)) return `${JSON.stringify(value)} is neither "egress" nor an IP address`;
+  return unreachable(value) ? `${JSON.stringify(value)} is not an address clients can reach (unspecified, loopback or multicast)` : undefined;
+}
+
+/**
+ * `server` and `listen` against the pool and each other: a server or listen address inside the
+ * pool would be routed into the tunnel it is meant to carry; an IPv6 server with an IPv4 listen
+ * (npppd's `listen on 0.0.0.0` for egress) has no L2TP listener (npppd.conf.5 "listen on").
+ */
+export function checkServerPlacement(server: string, listen: string, pool: Pool): { field: 'server' | 'listen'; message: string; hint?: string }[] {
+  const out: { field: 'server' | 'listen'; message: string; hint?: string }[] = [];
+  for (const [field, value] of [['server', server], ['listen', listen]] as const) {
+    const ip = parseIpv4(value);
+    if (ip !== undefined && isInside(ip, pool.network, pool.prefix)) {
+      out.push({ field, message: `${value} is inside the VPN pool ${pool.cidr}: it would be routed into the tunnel it carries`, hint: 'use the router\'s public address, or choose another --pool' });
+    }
+  }
+  const serverV6 = isIpv6(server);
+  const listenV6 = isIpv6(listen);
+  if (serverV6 && !listenV6) {
+    out.push({
+      field: 'server',
+      message: `${server} is an IPv6 address, but npppd listens for L2TP on ${listen === 'egress' ? '0.0.0.0 (IPv4 only) with listen "egress"' : `${listen} (IPv4)`}`,
+      hint: 'give the router\'s IPv4 address or a DNS name with an A record, or --listen with its IPv6 address',
+    });
+  } else if (listenV6 && parseIpv4(server) !== undefined) {
+    out.push({ field: 'listen', message: `${listen} is an IPv6 address but the server ${server} is IPv4: the Macs would dial an address nothing listens on` });
+  }
+  return out;
 }
 
 /** Parses and checks the pool: a private IPv4 CIDR between /16 and /29 with host bits clear. */
@@ -119,11 +175,39 @@ export function parsePool(value: string): Pool | string {
 
 /**
  * DNS servers handed out by npppd's ipcp section: IPCP carries IPv4 only and npppd takes one or
- * two addresses (`dns-servers IP [IP]`, openbsd.md §2).
+ * two addresses (`dns-servers IP [IP]`, openbsd.md §2). A Mac cannot query an unspecified,
+ * loopback, multicast or broadcast address.
  */
 export function checkDnsServer(value: string): string | undefined {
-  if (parseIpv4(value) !== undefined) return undefined;
-  return `${JSON.stringify(value)} is not an IPv4 address (npppd hands out IPv4 DNS servers only)`;
+  if (parseIpv4(value) === undefined) return `${JSON.stringify(value)} is not an IPv4 address (npppd hands out IPv4 DNS servers only)`;
+  const why = unreachable(value);
+  return why ? `${value} is ${why} address: a Mac cannot query it` : undefined;
+}
+
+/** A DNS server against the pool: error for an address npppd leases (or the network/broadcast). */
+export function checkDnsInPool(value: string, pool: Pool): string | undefined {
+  const ip = parseIpv4(value);
+  if (ip === undefined || !isInside(ip, pool.network, pool.prefix)) return undefined;
+  if (ip === pool.network) return `${value} is the network address of the pool ${pool.cidr}`;
+  if (ip === lastAddress(pool.network, pool.prefix)) return `${value} is the broadcast address of the pool ${pool.cidr}`;
+  if (ip !== pool.network + 1) return `${value} is an address npppd leases to VPN clients (pool ${pool.cidr})`;
+  return undefined;
+}
+
+/** Each later duplicate in the DNS list, by index. */
+export function duplicateDns(dns: readonly string[]): { index: number; message: string }[] {
+  return dns.flatMap((d, i) => (dns.indexOf(d) < i ? [{ index: i, message: `${d} is listed twice` }] : []));
+}
+
+/**
+ * Warnings, not errors: the router's own tunnel address as DNS works only when a resolver on the
+ * router listens there (OpenBSD's unwind listens on 127.0.0.1 only; unbound must be told).
+ */
+export function dnsWarnings(dns: readonly string[], pool: Pool): string[] {
+  const router = formatIpv4(pool.network + 1);
+  return dns.includes(router)
+    ? [`dns ${router} is the router's own tunnel address: names resolve only if a resolver on the router listens on ${router} (unbound with "interface: ${router}" and "access-control: ${pool.cidr} allow")`]
+    : [];
 }
 
 /** RFC 5321 §4.1.2 atext: what a Dot-string local part may hold besides dots. */

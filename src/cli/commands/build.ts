@@ -16,6 +16,7 @@ import { PROFILES_DIR, SERVER_DIR } from '../../io/site-paths.js';
 import { commitStaged, discardStaged, openStagingDir, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
 import { planServer } from '../../plan/plan-server.js';
 import { stageProfilesParallel } from '../build-workers.js';
+import { warnSettings } from '../site-warnings.js';
 
 export async function run(ctx: Ctx): Promise<void> {
   const result = await withLock(ctx.siteDir, async () => {
@@ -53,6 +54,7 @@ export async function run(ctx: Ctx): Promise<void> {
     return { site, serverFiles, orphans, signer };
   });
   const { site, serverFiles, orphans, signer } = result;
+  warnSettings(ctx, site);
   ctx.out(`wrote ${SERVER_DIR}/ for OpenBSD ${site.openbsd}: ${serverFiles.map((f) => f.path).join(', ')}`);
   ctx.out(`wrote ${site.users.length} signed profile${site.users.length === 1 ? '' : 's'} in ${PROFILES_DIR}/ (0600; signed by ${signer.cert.subject.split('\n').join(', ')})`);
   if (orphans.length > 0) ctx.out(`removed ${orphans.length} profile${orphans.length === 1 ? '' : 's'} of users no longer in the site: ${orphans.join(', ')}`);

@@ -13,6 +13,7 @@ import { loadSite } from '../../io/read-site.js';
 import { loadSigner } from '../../io/read-signer.js';
 import { findLeftovers } from '../../io/leftovers.js';
 import { outputProblems } from '../../io/trust.js';
+import { warnSettings } from '../site-warnings.js';
 import { CA_CERT_FILE, PROFILES_DIR, profilePath, SERVER_DIR } from '../../io/site-paths.js';
 import { planServer } from '../../plan/plan-server.js';
 import { verifyProfileSignature } from '../../signing/verify-cms.js';
@@ -73,6 +74,7 @@ function checkUserProfile(ctx: Ctx, site: Site, user: User, signer: Signer | und
 
 export async function run(ctx: Ctx): Promise<void> {
   const site = loadSite(ctx.siteDir);
+  warnSettings(ctx, site);
   const now = new Date();
   const problems: string[] = [];
   const lines: string[] = [`site ${ctx.siteDir}: ${site.users.length} user${site.users.length === 1 ? '' : 's'}, server ${site.server}, OpenBSD ${site.openbsd}`];

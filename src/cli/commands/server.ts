@@ -9,6 +9,7 @@ import { writeFiles } from '../../io/write-files.js';
 import { SERVER_DIR } from '../../io/site-paths.js';
 import { planServer } from '../../plan/plan-server.js';
 import { KNOWN_OPENBSD } from '../../openbsd/versions.js';
+import { warnSettings } from '../site-warnings.js';
 
 export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknown>): Promise<void> {
   const version = typeof opts.openbsd === 'string' ? opts.openbsd : undefined;
@@ -25,6 +26,7 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
     writeFiles(out, planned);
     return { site: loaded, files: planned };
   });
+  warnSettings(ctx, site);
   const release = version ?? site.openbsd;
   ctx.out(`wrote ${out} for OpenBSD ${release} (${site.server}, ${site.users.length} user${site.users.length === 1 ? '' : 's'}):`);
   printWritten(ctx, files);
