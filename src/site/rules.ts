@@ -255,11 +255,28 @@ export function canonicalEmail(value: string): string {
   return `${value.slice(0, at)}@${value.slice(at + 1).toLowerCase()}`;
 }
 
-/** Free text shown in profiles and server file headers: one line, no control characters. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+/** Bidirectional marks, embeddings, overrides and isolates (Unicode UAX #9; CVE-2021-42574). */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Free text shown to users (profiles, the install dialog, mail, server file headers): one line,
+ * no C0/C1 control characters, no bidirectional controls (they make the name look like another),
+ * and no MDM variable syntax — Intune expands `{{token}}` and Jamf `$NAME` in uploaded profiles,
+ * and the README promises that macvpn puts none in.
+ */
 export function checkLabel(value: string): string | undefined {
   if (value.trim().length === 0) return 'is empty';
   if (value.length > 200) return `is ${value.length} characters long (at most 200)`;
-  if (/[\u0000-\u001f\u007f]/.test(value)) return 'contains a control character';
+  const control = CONTROL.exec(value)?.[0];
+  if (control !== undefined) return `contains a control character (${codePoint(control)})`;
+  const bidi = BIDI.exec(value)?.[0];
+  if (bidi !== undefined) return `contains a bidirectional-text control (${codePoint(bidi)}), which can make it display as different text`;
+  if (/\{\{|\}\}/.test(value)) return 'contains "{{" or "}}", which MDMs such as Intune expand as a {{variable}}';
+  const dollar = /\$[A-Za-z_{]/.exec(value)?.[0];
+  if (dollar !== undefined) return `contains ${JSON.stringify(dollar)}, which MDMs such as Jamf expand as a $VARIABLE`;
   return undefined;
 }
 

@@ -102,6 +102,24 @@ describe('server, listen, pool, dns, email, identifier, openbsd', () => {
     expect(checkDnsServer('9.9.9.9')).toBeUndefined();
     expect(checkDnsServer('2001:db8::53')).toBe('"2001:db8::53" is not an IPv4 address (npppd hands out IPv4 DNS servers only)');
   });
+  // Issue 10, item 8: text shown to users.
+  it.each([
+    ['Evil\u202Egnp.exe', 'contains a bidirectional-text control (U+202E), which can make it display as different text'],
+    ['A\u200EB', 'contains a bidirectional-text control (U+200E), which can make it display as different text'],
+    ['A\u200FB', 'contains a bidirectional-text control (U+200F), which can make it display as different text'],
+    ...['\u2066', '\u2067', '\u2068', '\u2069'].map((c) => [`A${c}B`, `contains a bidirectional-text control (U+${c.charCodeAt(0).toString(16).toUpperCase()}), which can make it display as different text`]),
+    ['A\u0085B', 'contains a control character (U+0085)'],
+    ['A\u009bB', 'contains a control character (U+009B)'],
+    ['A\u0000B', 'contains a control character (U+0000)'],
+    ['A\u001bB', 'contains a control character (U+001B)'],
+    ['A\tB', 'contains a control character (U+0009)'],
+    ['A\u2028B', 'contains a control character (U+2028)'],
+    ['Ops {{serialnumber}}', 'contains "{{" or "}}", which MDMs such as Intune expand as a {{variable}}'],
+    ['Ops $USERNAME', 'contains "$U", which MDMs such as Jamf expand as a $VARIABLE'],
+    ['Ops ${HOME}', 'contains "${", which MDMs such as Jamf expand as a $VARIABLE'],
+  ])('label %j is refused', (bad, message) => expect(checkLabel(bad)).toBe(message));
+  it.each(['Example Corp', 'Ops $5 budget', 'A&B <Ops> "x" #1: {y}', 'Société Générale', 'שלום', 'Price: 5$'])('label %j is fine', (ok) =>
+    expect(checkLabel(ok)).toBeUndefined());
   it('email', () => {
     expect(checkEmail('bob@example.com')).toBeUndefined();
     expect(checkEmail('bob@localhost')).toBeDefined();
@@ -147,7 +165,7 @@ describe('server, listen, pool, dns, email, identifier, openbsd', () => {
   });
   it('labels are one line', () => {
     expect(checkLabel('A&B <Ops> "x"')).toBeUndefined();
-    expect(checkLabel('a\nb')).toBe('contains a control character');
+    expect(checkLabel('a\nb')).toBe('contains a control character (U+000A)');
     expect(checkLabel('  ')).toBe('is empty');
   });
   it('openbsd versions come from the version table', () => {
