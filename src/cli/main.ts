@@ -9,6 +9,7 @@ import { formatError, MacvpnError } from '../errors.js';
 import { makeCtx, type CliIo, type Ctx } from './context.js';
 import { resolveSiteDir } from '../io/site-paths.js';
 import { removeInFlight } from '../io/leftovers.js';
+import { refuseContradictions } from './contradictions.js';
 
 type Opts = Record<string, unknown>;
 type Run = (ctx: Ctx, args: string[], opts: Opts) => Promise<void>;
@@ -134,6 +135,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--no-email', 'remove the email address')
     .addHelpText('after', examples('macvpn user set bob --ip 10.0.0.60', 'macvpn user set bob --no-ip --email bob@example.org'))
     .action(action('user-set'));
+  refuseContradictions(user.commands.find((c) => c.name() === 'set')!, [['ip', 'no-ip'], ['email', 'no-email']]);
   user.command('rotate <name>')
     .description("replace a user's password")
     .option('--password-stdin', 'read the new password from standard input')
@@ -240,8 +242,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (err.exitCode === 0) return ExitCode.Ok; // --help, --version
       // `macvpn` or `macvpn user` without a command: commander has printed the help to stderr.
       if (err.code === 'commander.help') return ExitCode.Usage;
-      const message = err.message.replace(/^error: /, '');
-      io.stderr.write(formatError(new MacvpnError(message, ['see "macvpn --help" or "macvpn COMMAND --help"']), false));
+      // One error line; commander's "(Did you mean build?)" second line becomes a hint.
+      const [first = '', ...rest] = err.message.replace(/^error: /, '').split('\n').filter(Boolean);
+      const suggestions = rest.map((l) => l.replace(/^\((.*)\)$/, '$1').replace(/^Did/, 'did'));
+      io.stderr.write(formatError(new MacvpnError(first, [...suggestions, 'see "macvpn --help" or "macvpn COMMAND --help"']), false));
       return ExitCode.Usage;
     }
     io.stderr.write(formatError(err, debug));

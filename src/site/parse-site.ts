@@ -29,9 +29,9 @@ export function parseSite(text: string): ParseResult {
   const report = (path: string, message: string, node?: unknown) => problems.push({ path, message, line: lineOf(node) });
 
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      problems.push({ path: '', message: `syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, line: lines.linePos(e.pos[0]).line });
-    }
+    // The first syntax error only: the ones after it mostly follow from it (a tab indent is several).
+    const e = doc.errors[0]!;
+    problems.push({ path: '', message: `syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, line: lines.linePos(e.pos[0]).line });
     return { ok: false, problems };
   }
   const root = doc.contents;

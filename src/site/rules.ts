@@ -225,6 +225,7 @@ export function checkEmail(value: string): string | undefined {
   if (at <= 0 || at === value.length - 1) return `${shown} is not an email address like alice@example.com`;
   const local = value.slice(0, at);
   const domain = value.slice(at + 1);
+  if (local.includes('@')) return `${shown} has more than one "@" (one plain address only, no quotes)`;
   const bad = [...local].find((c) => c !== '.' && !ATEXT.test(c));
   if (bad !== undefined) {
     return `${shown} contains ${describeChar(bad)} before the @ (a plain address only: letters, digits and !#$%&'*+-/=?^_\`{|}~ between dots; no display name, comment or quotes)`;
