@@ -216,6 +216,21 @@ describe('issue 10 item 2: writes never follow symlinks', () => {
     expect(fs.readFileSync(path.join(site, 'server/etc/ipsec.conf'), 'utf8')).toContain('ike passive esp');
   });
 
+  it('check reports a FIFO where a profile or a server file belongs, without opening it', async () => {
+    const { site } = freshSite();
+    for (const rel of ['profiles/alice.mobileconfig', 'server/etc/ipsec.conf']) {
+      fs.rmSync(path.join(site, rel));
+      mkfifo(path.join(site, rel));
+    }
+    const r = await runBin(['check'], { cwd: site });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('macvpn: error: server/etc/ipsec.conf is a FIFO (named pipe), not a file: run "macvpn server"\n');
+    expect(r.stderr).toContain('macvpn: error: profiles/alice.mobileconfig is a FIFO (named pipe), not a file: delete it and run "macvpn build"\n');
+    // build replaces both with the real files.
+    expect((await runBin(['build'], { cwd: site })).code).toBe(0);
+    expect(fs.lstatSync(path.join(site, 'server/etc/ipsec.conf')).isFile()).toBe(true);
+  });
+
   it('check says when a generated file is a symlink', async () => {
     const { site, outside } = freshSite();
     const conf = path.join(site, 'server/etc/ipsec.conf');
