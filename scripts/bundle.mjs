@@ -78,7 +78,7 @@ const sink = { write: () => true };
 const io = { stdout: sink, stderr: sink, env: {}, cwd: site, readStdin: async () => '' };
 try {
   const bin = path.join(root, 'bin/macvpn.js');
-  for (const args of [['init', '--server', 'vpn.example.com', '--dns', '10.0.0.1'], ['user', 'add', 'alice']]) {
+  for (const args of [['init', '--server', 'vpn.example.com', '--dns', '192.168.1.1'], ['user', 'add', 'alice']]) {
     const r = spawnSync(process.execPath, [bin, ...args], { cwd: site, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`warm-up "macvpn ${args.join(' ')}" failed: ${r.stderr}`);
   }

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 macvpn() { node bin/macvpn.js --site example-site "$@"; }
 
 rm -rf example-site
-macvpn init --server vpn.example.com --dns 10.0.0.1 --org "Example Corp"
+macvpn init --server vpn.example.com --dns 192.168.1.1 --org "Example Corp"
 macvpn user add alice --email alice@example.com
 macvpn user add bob --ip 10.0.0.50
 macvpn build

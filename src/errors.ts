@@ -40,15 +40,26 @@ export function problemsError(file: string, problems: Problem[], hints: string[]
   return new MacvpnError(problems.map((p) => formatProblem(file, p)), hints);
 }
 
+/**
+ * One terminal line: a newline inside a message (a library's text) would start a line without the
+ * prefix, and control or bidirectional-override characters from a file name or a hostile value
+ * could rewrite what the terminal shows; both are shown escaped.
+ */
+function oneLine(text: string): string {
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function formatError(err: unknown, debug: boolean): string {
   if (err instanceof MacvpnError) {
-    const lines = [err.message, ...err.more].map((m) => `macvpn: error: ${m}`);
-    lines.push(...err.hints.map((h) => `macvpn: hint: ${h}`));
+    const lines = [err.message, ...err.more].map((m) => `macvpn: error: ${oneLine(m)}`);
+    lines.push(...err.hints.map((h) => `macvpn: hint: ${oneLine(h)}`));
     if (debug && err.stack) lines.push(err.stack);
     return lines.join('\n') + '\n';
   }
   const message = err instanceof Error ? err.message : String(err);
-  const lines = [`macvpn: internal error: ${message.split('\n')[0]}`, 'macvpn: hint: this is a bug; please report it with MACVPN_DEBUG=1 output'];
+  const lines = [`macvpn: internal error: ${oneLine(message.split('\n')[0]!)}`, 'macvpn: hint: this is a bug; please report it with MACVPN_DEBUG=1 output'];
   if (debug && err instanceof Error && err.stack) lines.push(err.stack);
   return lines.join('\n') + '\n';
 }

@@ -10,6 +10,7 @@ import { makeCtx, type CliIo, type Ctx } from './context.js';
 import { resolveSiteDir } from '../io/site-paths.js';
 import { removeInFlight } from '../io/leftovers.js';
 import { INIT_EXAMPLE_OTHER_TYPE, TYPE_INIT_OPTIONS, VPN_CHOICES_HELP } from '../vpn/options.js';
+import { refuseContradictions } from './contradictions.js';
 
 type Opts = Record<string, unknown>;
 type Run = (ctx: Ctx, args: string[], opts: Opts) => Promise<void>;
@@ -83,7 +84,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       outputError: () => {}, // printed by our formatter below
     })
     .addHelpText('after', examples(
-      'macvpn init --server vpn.example.com --dns 10.0.0.1',
+      'macvpn init --server vpn.example.com --dns 192.168.1.1',
       'macvpn user add alice',
       'macvpn profile alice            # writes profiles/alice.mobileconfig',
       'macvpn build                    # server/ tree and every profile',
@@ -104,7 +105,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .addHelpText('after', examples(
       'macvpn init --server vpn.example.com',
       INIT_EXAMPLE_OTHER_TYPE,
-      'macvpn --site /etc/macvpn init --server 203.0.113.7 --openbsd 7.5 --dns 10.0.0.1',
+      'macvpn --site /etc/macvpn init --server 203.0.113.7 --openbsd 7.5 --dns 192.168.1.1',
       "printf '%s\\n' \"$PSK\" | macvpn init --server vpn.example.com --psk-stdin",
     ))
     .action(action('init'));
@@ -138,6 +139,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--no-email', 'remove the email address')
     .addHelpText('after', examples('macvpn user set bob --ip 10.0.0.60', 'macvpn user set bob --no-ip --email bob@example.org'))
     .action(action('user-set'));
+  refuseContradictions(user.commands.find((c) => c.name() === 'set')!, [['ip', 'no-ip'], ['email', 'no-email']]);
   user.command('rotate <name>')
     .description("replace a user's password")
     .option('--password-stdin', 'read the new password from standard input')
@@ -244,8 +246,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (err.exitCode === 0) return ExitCode.Ok; // --help, --version
       // `macvpn` or `macvpn user` without a command: commander has printed the help to stderr.
       if (err.code === 'commander.help') return ExitCode.Usage;
-      const message = err.message.replace(/^error: /, '');
-      io.stderr.write(formatError(new MacvpnError(message, ['see "macvpn --help" or "macvpn COMMAND --help"']), false));
+      // One error line; commander's "(Did you mean build?)" second line becomes a hint.
+      const [first = '', ...rest] = err.message.replace(/^error: /, '').split('\n').filter(Boolean);
+      const suggestions = rest.map((l) => l.replace(/^\((.*)\)$/, '$1').replace(/^Did/, 'did'));
+      io.stderr.write(formatError(new MacvpnError(first, [...suggestions, 'see "macvpn --help" or "macvpn COMMAND --help"']), false));
       return ExitCode.Usage;
     }
     io.stderr.write(formatError(err, debug));

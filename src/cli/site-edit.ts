@@ -8,6 +8,7 @@ import path from 'node:path';
 import { withLock } from '../io/lock.js';
 import { checkSecretModes, loadSite, loadSiteUnchecked, secretsError, secretsProblems } from '../io/read-site.js';
 import { ensureDir, writeFiles } from '../io/write-files.js';
+import { checkSitePath } from '../io/trust.js';
 import { parseSite } from '../site/parse-site.js';
 import { renderSiteYaml } from '../site/render-site-yaml.js';
 import { updateSiteYaml } from '../site/update-site-yaml.js';
@@ -89,7 +90,7 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
       const original = fs.readFileSync(path.join(ctx.siteDir, SITE_FILE), 'utf8');
       files.push({ path: SITE_FILE, contents: updateSiteYaml(original, valid), mode: MODE_PUBLIC });
     }
-    writeFiles(ctx.siteDir, files, { remove: [...(c.remove ?? []), ...typeFiles.remove] });
+    writeFiles(ctx.siteDir, files, { remove: [...(c.remove ?? []), ...typeFiles.remove], followBase: true, followSymlinks: [SITE_FILE] });
     for (const note of typeFiles.notes) ctx.out(note);
     return { ...valid, secrets: { passwords: kept, vpn: state } };
   });
@@ -110,6 +111,7 @@ export async function createSite(
   const site = ctx.siteDir;
   const exists = fs.existsSync(path.join(site, SITE_FILE)) || fs.existsSync(path.join(site, SECRETS_DIR));
   if (exists && !opts.force) throw new MacvpnError(`${site} already holds a macvpn site`, [opts.forceHint]);
+  checkSitePath(site);
   if (exists) checkSecretModes(site);
   ensureDir(site, 0o755);
   return withLock(site, () => {
@@ -117,7 +119,7 @@ export async function createSite(
     const state = vpnTypeOf(valid).stateFiles({ before: undefined, after: valid, passwords, rotated: [], ...(siteSecret !== undefined && { siteSecret }) }, siteTools(now));
     const files = [...state.files, ...siteFiles(valid, passwords), ...siteSignerFiles(valid, now)];
     ensureDir(path.join(site, SECRETS_DIR));
-    writeFiles(site, files);
+    writeFiles(site, files, { followBase: true, followSymlinks: [SITE_FILE] });
     return files;
   });
 }

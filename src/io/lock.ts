@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCK_FILE } from './site-paths.js';
 import { MacvpnError } from '../errors.js';
 import { removeLeftovers, track, untrack } from './leftovers.js';
+import { describeFsError } from './write-files.js';
 
 const WAIT_MS = 60_000;
 
@@ -79,7 +80,7 @@ export async function withLock<T>(siteDir: string, fn: () => T | Promise<T>): Pr
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new MacvpnError(`site folder ${siteDir} does not exist`, ['create it with "macvpn init --server HOST"']);
-      if (code !== 'EEXIST') throw new MacvpnError(`cannot create lock ${lock}: ${code}`);
+      if (code !== 'EEXIST') throw new MacvpnError(`cannot create lock ${lock}: ${describeFsError(e)}`);
       if (!ownerAlive(lock)) {
         breakStale(lock);
         continue;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { MacvpnError } from '../errors.js';
 import { parseSigner, type Signer } from '../signing/signer.js';
 import { checkSecretModes } from './read-site.js';
+import { describeFsError } from './write-files.js';
 import { SIGNER_CERT_FILE, SIGNER_CHAIN_FILE, SIGNER_KEY_FILE } from './site-paths.js';
 
 const FILES = [SIGNER_CERT_FILE, SIGNER_KEY_FILE, SIGNER_CHAIN_FILE] as const;
@@ -21,7 +22,7 @@ export function loadSigner(siteDir: string, now: Date, opts: { checkDates?: bool
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return undefined;
-      throw new MacvpnError(`cannot read ${rel}: ${code}`);
+      throw new MacvpnError(`cannot read ${rel}: ${describeFsError(e)}`);
     }
   });
   if (texts.every((t) => t === undefined)) return undefined;

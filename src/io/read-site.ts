@@ -8,28 +8,22 @@ import { parseSite } from '../site/parse-site.js';
 import { checkPasswords, parsePasswords } from '../site/secrets.js';
 import type { Problem, Secrets, Settings, Site } from '../site/types.js';
 import { MacvpnError, problemsError } from '../errors.js';
-import { PASSWORDS_FILE, SECRETS_DIR, SITE_FILE } from './site-paths.js';
+import { PASSWORDS_FILE, SITE_FILE } from './site-paths.js';
+import { checkSiteTrust } from './trust.js';
+import { describeFsError } from './write-files.js';
 import { vpnTypeOf } from '../vpn/index.js';
-
-const modeText = (m: number) => (m & 0o777).toString(8).padStart(4, '0');
 
 /** Sites whose secrets/ this process has checked: one command checks once, not per reader. */
 const checked = new Set<string>();
 
-/** Refuses a secrets folder or file that group or others can access, with the chmod that fixes it. */
+/**
+ * Refuses a site that someone else could change: secrets/ and its files not private, not plain,
+ * or not yours; a folder on the way there or macvpn.yaml writable by others (src/io/trust.ts).
+ * Each problem names the chmod or chown that fixes it.
+ */
 export function checkSecretModes(siteDir: string): void {
   if (checked.has(siteDir)) return;
-  const dir = path.join(siteDir, SECRETS_DIR);
-  const walk = (p: string): void => {
-    const st = fs.lstatSync(p);
-    if (st.isSymbolicLink()) throw new MacvpnError(`${p} is a symbolic link; secrets must be plain files`);
-    if (st.mode & 0o077) {
-      const want = st.isDirectory() ? '700' : '600';
-      throw new MacvpnError(`${p} is accessible by group or others (mode ${modeText(st.mode)}); refusing to use it`, [`chmod ${want} ${p}`]);
-    }
-    if (st.isDirectory()) for (const name of fs.readdirSync(p).sort()) walk(path.join(p, name));
-  };
-  if (fs.existsSync(dir)) walk(dir);
+  checkSiteTrust(siteDir);
   checked.add(siteDir);
 }
 
@@ -39,7 +33,7 @@ function readText(siteDir: string, rel: string, missingHint: string): string {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new MacvpnError(`${path.join(siteDir, rel)} not found`, [missingHint]);
-    throw new MacvpnError(`cannot read ${path.join(siteDir, rel)}: ${code}`);
+    throw new MacvpnError(`cannot read ${path.join(siteDir, rel)}: ${describeFsError(e)}`);
   }
 }
 
@@ -57,12 +51,16 @@ function siteFileReader(siteDir: string) {
   return (rel: string, missingHint?: string): Uint8Array | undefined => {
     const full = path.join(siteDir, rel);
     try {
+      // lstat first: a FIFO or a device would block the read (secrets/ is checked the same way).
+      const st = fs.lstatSync(full);
+      if (!st.isFile()) throw new MacvpnError(`${full} is not a plain file; refusing to read it`);
       return fs.readFileSync(full);
     } catch (e) {
+      if (e instanceof MacvpnError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && missingHint === undefined) return undefined;
       if (code === 'ENOENT') throw new MacvpnError(`${full} not found`, [missingHint!]);
-      throw new MacvpnError(`cannot read ${full}: ${code}`);
+      throw new MacvpnError(`cannot read ${full}: ${describeFsError(e)}`);
     }
   };
 }

@@ -4,6 +4,12 @@
  * are they renamed into place. A failure before the renames leaves no file changed.
  * fs.writeFile's `mode` is reduced by the umask and ignored for existing files, so each file is
  * chmod-ed explicitly (STYLE.md §2.6).
+ *
+ * Writes never follow a symlink (issue 10, item 2): a link where a file goes is replaced, not
+ * written through, and a link where a folder goes is refused, as is a folder that another user
+ * owns or that group or others can write to (they could swap the file after it is written).
+ * The one exception is a file the caller names in `followSymlinks` (macvpn.yaml kept in a git
+ * checkout), written through on purpose.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,13 +17,20 @@ import { randomBytes } from 'node:crypto';
 import { MODE_DIR, type OutputFile } from '../plan/output-file.js';
 import { MacvpnError } from '../errors.js';
 import { track, untrack } from './leftovers.js';
+import { accessProblem } from './trust.js';
 
 export interface WriteOptions {
   /** Mode for directories this call creates (default 0700). */
   dirMode?: number;
   /** Paths (relative to base) to delete after the new files are in place. */
   remove?: string[];
+  /** Follow a symlinked base folder (the site folder the user named); default: refuse one. */
+  followBase?: boolean;
+  /** Paths (relative to base) written through when they are symlinks (macvpn.yaml). */
+  followSymlinks?: readonly string[];
 }
+
+type StageOptions = Pick<WriteOptions, 'dirMode' | 'followBase' | 'followSymlinks'>;
 
 /** A complete temp file waiting to be renamed over its target. */
 export interface Staged {
@@ -39,6 +52,58 @@ export function ensureDir(dir: string, mode = MODE_DIR, created?: string[]): voi
   created?.push(dir);
 }
 
+/**
+ * Makes sure `base/rel` is a folder macvpn may write into, creating what is missing (listed in
+ * `created`). `base` itself may be a symlink only with `followBase`, and may be world-writable
+ * only with the sticky bit (/tmp); every folder below it must be a real folder of yours that
+ * group and others cannot write to.
+ */
+export function prepareFolder(base: string, rel: string, dirMode: number, created: string[], opts: { followBase?: boolean } = {}): string {
+  let st = opts.followBase || trustedLink(base) ? fs.statSync(base, { throwIfNoEntry: false }) : fs.lstatSync(base, { throwIfNoEntry: false });
+  if (!st) {
+    ensureDir(base, dirMode, created);
+    st = fs.lstatSync(base);
+  }
+  checkFolder(base, st, true);
+  let dir = base;
+  for (const part of rel.split(/[\\/]+/).filter((p) => p !== '' && p !== '.')) {
+    dir = path.join(dir, part);
+    const sub = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (!sub) {
+      fs.mkdirSync(dir, { mode: dirMode });
+      fs.chmodSync(dir, dirMode);
+      created.push(dir);
+    } else checkFolder(dir, sub, false);
+  }
+  return dir;
+}
+
+/**
+ * A symlinked output folder named by the user (macOS's /tmp → /private/tmp, a home folder moved
+ * elsewhere) is followed when only a trusted hand can have made it: the link belongs to root or
+ * to you, in a folder that nobody else may write to. A link planted by another user is not.
+ * Inside the output tree links are never followed.
+ */
+function trustedLink(p: string): boolean {
+  const st = fs.lstatSync(p, { throwIfNoEntry: false });
+  if (!st?.isSymbolicLink()) return false;
+  const me = process.getuid?.() ?? 0;
+  if (st.uid !== 0 && st.uid !== me) return false;
+  const parent = fs.statSync(path.dirname(p), { throwIfNoEntry: false });
+  return parent !== undefined && (parent.uid === 0 || parent.uid === me) && (parent.mode & 0o022) === 0;
+}
+
+function checkFolder(dir: string, st: fs.Stats, isBase: boolean): void {
+  if (st.isSymbolicLink()) {
+    throw new MacvpnError(`cannot write into ${dir}: it is a symbolic link, and macvpn never writes through one`, [
+      `replace it with a real folder, or name the folder it points to`,
+    ]);
+  }
+  if (!st.isDirectory()) throw new MacvpnError(`${dir} exists and is not a directory`);
+  const problem = accessProblem(dir, st, 'refusing to write into it', { sticky: isBase });
+  if (problem) throw problem;
+}
+
 function fsyncDir(dir: string): void {
   try {
     const fd = fs.openSync(dir, 'r');
@@ -56,32 +121,39 @@ const tempName = (target: string) =>
   path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 const bytesOf = (c: string | Uint8Array) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c);
 
-function throughSymlink(target: string): string {
-  try {
-    return fs.lstatSync(target).isSymbolicLink() ? fs.realpathSync(target) : target;
-  } catch {
-    return target; // missing (or a parent is not a folder: ensureDir says so clearly)
-  }
-}
-
 /**
  * Creates the temp copy (exclusive, exact mode) and writes it; the caller fsyncs and closes `fd`.
  * The temp file sits next to its target, or in `stagingDir` (see openStagingDir).
  */
-function writeTemp(base: string, f: OutputFile, dirMode: number, stagingDir?: string): Staged & { fd: number } {
-  // A symlink (macvpn.yaml linked into a git checkout, say) is written through, not replaced.
-  const target = stagingDir ? path.join(base, f.path) : throughSymlink(path.join(base, f.path));
+function writeTemp(base: string, f: OutputFile, opts: StageOptions, stagingDir?: string): Staged & { fd: number } {
+  let target = path.join(base, f.path);
   const createdDirs: string[] = [];
-  ensureDir(path.dirname(target), dirMode, createdDirs);
+  try {
+    if (!stagingDir) prepareFolder(base, path.dirname(f.path), opts.dirMode ?? MODE_DIR, createdDirs, opts);
+    // Written through on purpose only where the caller says so (macvpn.yaml in a git checkout).
+    if (opts.followSymlinks?.includes(f.path) && fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      target = fs.realpathSync(target);
+    }
+  } catch (e) {
+    removeCreatedDirs(createdDirs);
+    throw ioError(e, 'write', target);
+  }
   const tmp = stagingDir ? path.join(stagingDir, path.basename(target)) : tempName(target);
-  const fd = fs.openSync(tmp, 'wx', f.mode);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, 'wx', f.mode);
+  } catch (e) {
+    removeCreatedDirs(createdDirs);
+    throw ioError(e, 'write', target);
+  }
   if (!stagingDir) track(tmp); // a staging folder is tracked as a whole
   try {
     fs.writeSync(fd, bytesOf(f.contents));
     fs.fchmodSync(fd, f.mode);
   } catch (e) {
     abandon(fd, tmp);
-    throw ioError(e, 'write');
+    removeCreatedDirs(createdDirs);
+    throw ioError(e, 'write', target);
   }
   return { tmp, target, fd, ...(createdDirs.length > 0 && { createdDirs }) };
 }
@@ -93,14 +165,14 @@ function abandon(fd: number, tmp: string): void {
 }
 
 /** Writes one file's temp copy (exclusive create, exact mode, fsync). */
-export function stageFile(base: string, f: OutputFile, dirMode = MODE_DIR): Staged {
-  const { fd, ...staged } = writeTemp(base, f, dirMode);
+export function stageFile(base: string, f: OutputFile, opts: StageOptions = {}): Staged {
+  const { fd, ...staged } = writeTemp(base, f, opts);
   const { tmp } = staged;
   try {
     fs.fsyncSync(fd);
   } catch (e) {
     abandon(fd, tmp);
-    throw ioError(e, 'write');
+    throw ioError(e, 'write', staged.target);
   }
   fs.closeSync(fd);
   return staged;
@@ -111,10 +183,15 @@ export function stageFile(base: string, f: OutputFile, dirMode = MODE_DIR): Stag
  * that already holds thousands costs far more than in an empty one (ext4 here: 135 µs against
  * 10 µs), and a rename from a sibling folder is as atomic as one within the folder.
  */
-export function openStagingDir(dir: string, created?: string[]): string {
-  ensureDir(dir, MODE_DIR, created);
+export function openStagingDir(dir: string, created: string[] = []): string {
   const staging = path.join(dir, `.macvpn-staging.${process.pid}.${randomBytes(4).toString('hex')}`);
-  fs.mkdirSync(staging, { mode: MODE_DIR });
+  try {
+    // The site folder is followed (the user named it); dir itself must be a real, private folder.
+    prepareFolder(path.dirname(dir), path.basename(dir), MODE_DIR, created, { followBase: true });
+    fs.mkdirSync(staging, { mode: MODE_DIR });
+  } catch (e) {
+    throw ioError(e, 'write into', dir);
+  }
   track(staging);
   fs.chmodSync(staging, MODE_DIR);
   return staging;
@@ -132,7 +209,7 @@ export function removeStagingDir(staging: string): void {
  * be unique within one staging folder.
  */
 export function stageFileUnsynced(base: string, f: OutputFile, stagingDir: string): Staged {
-  const { fd, ...staged } = writeTemp(base, f, MODE_DIR, stagingDir);
+  const { fd, ...staged } = writeTemp(base, f, {}, stagingDir);
   fs.closeSync(fd);
   return staged;
 }
@@ -143,8 +220,8 @@ export async function syncStaged(staged: readonly Staged[], concurrency = 64): P
   const syncOne = (tmp: string) =>
     new Promise<void>((resolve, reject) =>
       fs.open(tmp, 'r', (e, fd) => {
-        if (e) return reject(ioError(e, 'sync'));
-        fs.fsync(fd, (e2) => fs.close(fd, () => (e2 ? reject(ioError(e2, 'sync')) : resolve())));
+        if (e) return reject(ioError(e, 'sync', tmp));
+        fs.fsync(fd, (e2) => fs.close(fd, () => (e2 ? reject(ioError(e2, 'sync', tmp)) : resolve())));
       }),
     );
   const worker = async () => {
@@ -184,13 +261,22 @@ export function commitStaged(staged: readonly Staged[], base?: string, remove: r
   }
   const dirs = new Set<string>();
   for (const s of staged) {
-    fs.renameSync(s.tmp, s.target);
+    try {
+      fs.renameSync(s.tmp, s.target);
+    } catch (e) {
+      discardStaged(staged);
+      throw ioError(e, 'write', s.target);
+    }
     untrack(s.tmp);
     dirs.add(path.dirname(s.target));
   }
   for (const rel of remove) {
     const target = path.join(base ?? '.', rel);
-    fs.rmSync(target, { force: true });
+    try {
+      fs.rmSync(target, { force: true });
+    } catch (e) {
+      throw ioError(e, 'remove', target);
+    }
     dirs.add(path.dirname(target));
   }
   for (const d of dirs) fsyncDir(d);
@@ -199,18 +285,47 @@ export function commitStaged(staged: readonly Staged[], base?: string, remove: r
 export function writeFiles(base: string, files: readonly OutputFile[], options: WriteOptions = {}): void {
   const staged: Staged[] = [];
   try {
-    for (const f of files) staged.push(stageFile(base, f, options.dirMode));
+    for (const f of files) staged.push(stageFile(base, f, options));
   } catch (e) {
     discardStaged(staged);
-    throw ioError(e, 'write');
+    throw ioError(e, 'write', base);
   }
   commitStaged(staged, base, options.remove);
 }
 
-/** Turns a Node fs error into a one-line MacvpnError naming the path. */
-export function ioError(e: unknown, verb: string): MacvpnError {
+/** What an fs error code means, in words (a raw EISDIR or EROFS tells a user nothing). */
+const CODE_WORDS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'the file system is read-only',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or folder',
+  EEXIST: 'it already exists',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  EXDEV: 'it is on another file system',
+  EBUSY: 'it is busy',
+};
+
+export function describeFsError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const words = err.code ? CODE_WORDS[err.code] : undefined;
+  return words ? `${words} (${err.code})` : (err.code ?? err.message.split('\n')[0]!);
+}
+
+/**
+ * Turns a Node fs error into a one-line MacvpnError naming the file: `file` when the caller knows
+ * which one (a failed write(2) carries no path), else the error's own path.
+ */
+export function ioError(e: unknown, verb: string, file?: string): MacvpnError {
   if (e instanceof MacvpnError) return e;
   const err = e as NodeJS.ErrnoException;
-  const what = err.path ? `cannot ${verb} ${err.path}` : `cannot ${verb}`;
-  return new MacvpnError(`${what}: ${err.code ?? err.message}`);
+  const where = file ?? err.path;
+  const what = where ? `cannot ${verb} ${where}` : `cannot ${verb}`;
+  return new MacvpnError(`${what}: ${describeFsError(e)}`);
 }

@@ -6,8 +6,8 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pai
 import type { Compat, Pool, Problem, Settings, User } from './types.js';
 import { formatIpv4, lastAddress, parseIpv4 } from './ipv4.js';
 import {
-  checkDnsServer, checkEmail, checkIdentifier, checkLabel, checkListen, checkOpenbsd, checkServer,
-  checkUserName, defaultIdentifier, parsePool,
+  checkDnsInPool, checkDnsServer, checkEmail, checkIdentifier, checkLabel, checkListen, checkOpenbsd, checkServer,
+  checkServerPlacement, checkUserName, defaultIdentifier, parsePool,
 } from './rules.js';
 import { NEWEST_OPENBSD } from '../openbsd/versions.js';
 import { DEFAULT_VPN, VPN_IDS, VPN_TYPES, vpnSettingsKeys } from '../vpn/index.js';
@@ -31,9 +31,9 @@ export function parseSite(text: string): ParseResult {
   const report = (path: string, message: string, node?: unknown) => problems.push({ path, message, line: lineOf(node) });
 
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      problems.push({ path: '', message: `syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, line: lines.linePos(e.pos[0]).line });
-    }
+    // The first syntax error only: the ones after it mostly follow from it (a tab indent is several).
+    const e = doc.errors[0]!;
+    problems.push({ path: '', message: `syntax error: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, line: lines.linePos(e.pos[0]).line });
     return { ok: false, problems };
   }
   const root = doc.contents;
@@ -74,18 +74,23 @@ export function parseSite(text: string): ParseResult {
   };
 
   const server = text_('server', true);
-  check('server', server, checkServer);
+  const serverOk = server !== undefined && check('server', server, checkServer);
   const listen = text_('listen', false) ?? 'egress';
-  check('listen', listen, checkListen);
+  const listenOk = check('listen', listen, checkListen);
   const openbsd = text_('openbsd', false) ?? NEWEST_OPENBSD;
   check('openbsd', openbsd, checkOpenbsd);
   const poolResult = parsePool(text_('pool', false) ?? DEFAULT_POOL);
   if (typeof poolResult === 'string') report('pool', poolResult, fields.get('pool')?.value);
   const pool = typeof poolResult === 'string' ? undefined : poolResult;
+  // A default derived from a bad server would only repeat the server's problem under another name.
   const organization = text_('organization', false) ?? (server ? `VPN ${server}` : 'VPN');
-  check('organization', organization, checkLabel);
+  if (fields.has('organization')) check('organization', organization, checkLabel);
+  else if (serverOk && checkLabel(organization)) report('server', 'is too long for the default organization name "VPN <server>" (at most 200 characters): add organization: NAME', fields.get('server')?.value);
   const identifier = text_('identifier', false) ?? (server ? defaultIdentifier(server) : 'local.macvpn');
-  check('identifier', identifier, checkIdentifier);
+  if (fields.has('identifier') || serverOk) check('identifier', identifier, checkIdentifier);
+  if (pool && serverOk && listenOk) {
+    for (const p of checkServerPlacement(server, listen, pool)) report(p.field, p.message, fields.get(p.field)?.value ?? fields.get('server')?.value);
+  }
   const compat = text_('compat', false) ?? 'modern';
   if (compat !== 'modern' && compat !== 'legacy') report('compat', `${JSON.stringify(compat)} is not "modern" or "legacy"`, fields.get('compat')?.value);
 
@@ -97,7 +102,7 @@ export function parseSite(text: string): ParseResult {
   const block = blockNode === undefined || blockNode === null ? undefined : (blockNode as Node).toJSON();
   const vpnSettings = type ? type.parseSettings(block, (path, message) => report(`${type.settingsKey}.${path}`, message, blockNode)) : {};
 
-  const dns = readDns(fields.get('dns')?.value, report);
+  const dns = readDns(fields.get('dns')?.value, pool, report);
   const users = readUsers(fields.get('users')?.value, pool, report);
 
   if (problems.length > 0 || server === undefined || pool === undefined || !type) return { ok: false, problems };
@@ -114,7 +119,7 @@ export function parseSite(text: string): ParseResult {
 
 type Report = (path: string, message: string, node?: unknown) => void;
 
-function readDns(node: unknown, report: Report): string[] {
+function readDns(node: unknown, pool: Pool | undefined, report: Report): string[] {
   if (node === undefined || node === null || (isScalar(node) && node.value === null)) return [];
   if (!isSeq(node)) {
     report('dns', 'must be a list of IPv4 addresses', node);
@@ -123,8 +128,9 @@ function readDns(node: unknown, report: Report): string[] {
   const out: string[] = [];
   node.items.forEach((item, i) => {
     const value = isScalar(item) && typeof item.value === 'string' ? item.value : undefined;
-    const msg = value === undefined ? 'must be an IPv4 address' : checkDnsServer(value);
+    const msg = value === undefined ? 'must be an IPv4 address' : (checkDnsServer(value) ?? (pool && checkDnsInPool(value, pool)));
     if (msg) report(`dns[${i}]`, msg, item);
+    else if (out.includes(value!)) report(`dns[${i}]`, `${value} is listed twice`, item);
     else out.push(value!);
   });
   if (out.length > 2) report('dns', `lists ${out.length} servers (npppd hands out at most 2)`, node);

@@ -2,7 +2,7 @@
  * Small validators for every value a site holds. Each returns undefined when the value is
  * acceptable, or a message (lowercase, no final period) that never contains a secret's value.
  */
-import { isIpv6, isPrivate, networkOf, parseIpv4, formatIpv4 } from './ipv4.js';
+import { isInside, isIpv6, isPrivate, lastAddress, networkOf, parseIpv4, formatIpv4 } from './ipv4.js';
 import type { Pool } from './types.js';
 import { KNOWN_OPENBSD } from '../openbsd/versions.js';
 
@@ -77,16 +77,50 @@ export function checkPsk(value: string): string | undefined {
 const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 
 export function isHostname(text: string): boolean {
-  if (text.length === 0 || text.length > 253) return false;
-  const labels = text.replace(/\.$/, '').split('.');
-  return labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]!);
+  return hostnameProblem(text) === undefined;
 }
 
-/** `server`: what clients dial; a DNS name or an IP address. */
+/** Why `text` is not a DNS name (RFC 1035 §2.3.4 lengths), or undefined. */
+function hostnameProblem(text: string): string | undefined {
+  if (text.length > 253) return `is ${text.length} characters long (a DNS name has at most 253)`;
+  const labels = text.replace(/\.$/, '').split('.');
+  const long = labels.find((l) => l.length > 63);
+  if (long !== undefined) return `has a label of ${long.length} characters (at most 63)`;
+  if (!labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels[labels.length - 1]!)) return 'is not a DNS name or an IP address';
+  return undefined;
+}
+
+/**
+ * Why no client could ever reach `value` (an IP address), or undefined: unspecified, loopback,
+ * multicast, broadcast or reserved (240/4) addresses never reach the router.
+ */
+function unreachable(value: string): string | undefined {
+  const v4 = parseIpv4(value);
+  if (v4 !== undefined) {
+    if (v4 >>> 24 === 0) return 'an unspecified';
+    if (v4 >>> 24 === 127) return 'a loopback';
+    if (v4 >>> 28 === 0xe) return 'a multicast';
+    if (v4 === 0xffffffff) return 'a broadcast';
+    if (v4 >>> 28 === 0xf) return 'a reserved';
+    return undefined;
+  }
+  if (!isIpv6(value)) return undefined;
+  const v = value.toLowerCase();
+  if (/^[0:]+$/.test(v)) return 'an unspecified';
+  if (/^[0:]+1$/.test(v)) return 'a loopback';
+  if (/^ff/.test(v)) return 'a multicast';
+  return undefined;
+}
+
+/** `server`: what clients dial; a DNS name or an IP address they can reach. */
 export function checkServer(value: string): string | undefined {
   if (value.length === 0) return 'is empty';
-  if (parseIpv4(value) !== undefined || isIpv6(value) || isHostname(value)) return undefined;
-  return `${JSON.stringify(value)} is not a DNS name or an IP address`;
+  if (parseIpv4(value) !== undefined || isIpv6(value)) {
+    const why = unreachable(value);
+    return why ? `${JSON.stringify(value)} is ${why} address: no Mac can dial it` : undefined;
+  }
+  const problem = hostnameProblem(value);
+  return problem ? `${JSON.stringify(value)} ${problem}` : undefined;
 }
 
 /**
@@ -95,13 +129,28 @@ export function checkServer(value: string): string | undefined {
  */
 export function checkListen(value: string): string | undefined {
   if (value === 'egress') return undefined;
-  const v4 = parseIpv4(value);
-  if (v4 === undefined && !isIpv6(value)) return `${JSON.stringify(value)} is neither "egress" nor an IP address`;
-  const unusable =
-    v4 !== undefined
-      ? v4 === 0 || v4 >>> 24 === 127 || v4 >>> 28 === 0xe || v4 === 0xffffffff
-      : ['::', '::1'].includes(value.toLowerCase()) || /^ff/i.test(value);
-  return unusable ? `${JSON.stringify(value)} is not an address clients can reach (unspecified, loopback or multicast)` : undefined;
+  if (parseIpv4(value) === undefined && !isIpv6(value)) return `${JSON.stringify(value)} is neither "egress" nor an IP address`;
+  return unreachable(value) ? `${JSON.stringify(value)} is not an address clients can reach (unspecified, loopback or multicast)` : undefined;
+}
+
+/**
+ * `server` and `listen` against the pool and each other: a server or listen address inside the
+ * pool would be routed into the tunnel it is meant to carry; an IPv4 server with an IPv6 listen
+ * address is dialled where nothing listens. What a type's daemon can listen on is the type's
+ * own check (VpnType.checkSettings).
+ */
+export function checkServerPlacement(server: string, listen: string, pool: Pool): { field: 'server' | 'listen'; message: string; hint?: string }[] {
+  const out: { field: 'server' | 'listen'; message: string; hint?: string }[] = [];
+  for (const [field, value] of [['server', server], ['listen', listen]] as const) {
+    const ip = parseIpv4(value);
+    if (ip !== undefined && isInside(ip, pool.network, pool.prefix)) {
+      out.push({ field, message: `${value} is inside the VPN pool ${pool.cidr}: it would be routed into the tunnel it carries`, hint: 'use the router\'s public address, or choose another --pool' });
+    }
+  }
+  if (isIpv6(listen) && parseIpv4(server) !== undefined) {
+    out.push({ field: 'listen', message: `${listen} is an IPv6 address but the server ${server} is IPv4: the Macs would dial an address nothing listens on` });
+  }
+  return out;
 }
 
 /** Parses and checks the pool: a private IPv4 CIDR between /16 and /29 with host bits clear. */
@@ -119,22 +168,113 @@ export function parsePool(value: string): Pool | string {
 
 /**
  * DNS servers handed out by npppd's ipcp section: IPCP carries IPv4 only and npppd takes one or
- * two addresses (`dns-servers IP [IP]`, openbsd.md §2).
+ * two addresses (`dns-servers IP [IP]`, openbsd.md §2). A Mac cannot query an unspecified,
+ * loopback, multicast or broadcast address.
  */
 export function checkDnsServer(value: string): string | undefined {
-  if (parseIpv4(value) !== undefined) return undefined;
-  return `${JSON.stringify(value)} is not an IPv4 address (npppd hands out IPv4 DNS servers only)`;
+  if (parseIpv4(value) === undefined) return `${JSON.stringify(value)} is not an IPv4 address (npppd hands out IPv4 DNS servers only)`;
+  const why = unreachable(value);
+  return why ? `${value} is ${why} address: a Mac cannot query it` : undefined;
 }
 
+/**
+ * A DNS server against the pool: error for an address the VPN leases (or the network/broadcast).
+ * The pool's first address is the router's own on an npppd tunnel; a type whose daemon leases it
+ * too says so in its checkSettings.
+ */
+export function checkDnsInPool(value: string, pool: Pool): string | undefined {
+  const ip = parseIpv4(value);
+  if (ip === undefined || !isInside(ip, pool.network, pool.prefix)) return undefined;
+  if (ip === pool.network) return `${value} is the network address of the pool ${pool.cidr}`;
+  if (ip === lastAddress(pool.network, pool.prefix)) return `${value} is the broadcast address of the pool ${pool.cidr}`;
+  if (ip !== pool.network + 1) return `${value} is an address the VPN leases to its clients (pool ${pool.cidr})`;
+  return undefined;
+}
+
+/** Each later duplicate in the DNS list, by index. */
+export function duplicateDns(dns: readonly string[]): { index: number; message: string }[] {
+  return dns.flatMap((d, i) => (dns.indexOf(d) < i ? [{ index: i, message: `${d} is listed twice` }] : []));
+}
+
+/**
+ * Warnings, not errors: the router's own tunnel address as DNS works only when a resolver on the
+ * router listens there (OpenBSD's unwind listens on 127.0.0.1 only; unbound must be told).
+ */
+export function dnsWarnings(dns: readonly string[], pool: Pool): string[] {
+  const router = formatIpv4(pool.network + 1);
+  return dns.includes(router)
+    ? [`dns ${router} is the router's own tunnel address: names resolve only if a resolver on the router listens on ${router} (unbound with "interface: ${router}" and "access-control: ${pool.cidr} allow")`]
+    : [];
+}
+
+/** RFC 5321 §4.1.2 atext: what a Dot-string local part may hold besides dots. */
+const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]$/;
+
+/**
+ * Email addresses: a plain RFC 5321 Mailbox, `Dot-string "@" Domain`, and nothing else: no
+ * display name, comment, quoted local part or address literal, ASCII only. Such an address is
+ * passed through unchanged to SMTP, so what macvpn prints is exactly the RCPT TO the server gets.
+ * Limits from RFC 5321 §4.5.3.1: local part 64 octets, domain 253 (a DNS name), label 63.
+ */
 export function checkEmail(value: string): string | undefined {
-  return /^[^\s@"<>,;:\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(value) ? undefined : `${JSON.stringify(value)} is not an email address`;
+  const shown = JSON.stringify(value);
+  const at = value.lastIndexOf('@');
+  if (at <= 0 || at === value.length - 1) return `${shown} is not an email address like alice@example.com`;
+  const local = value.slice(0, at);
+  const domain = value.slice(at + 1);
+  if (local.includes('@')) return `${shown} has more than one "@" (one plain address only, no quotes)`;
+  const bad = [...local].find((c) => c !== '.' && !ATEXT.test(c));
+  if (bad !== undefined) {
+    return `${shown} contains ${describeChar(bad)} before the @ (a plain address only: letters, digits and !#$%&'*+-/=?^_\`{|}~ between dots; no display name, comment or quotes)`;
+  }
+  if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
+    return `${shown} has a dot at the start or end of the part before the @, or two dots in a row`;
+  }
+  if (local.length > 64) return `${shown} has ${local.length} characters before the @ (at most 64, RFC 5321)`;
+  if (domain.length > 253) return `${shown} has a domain of ${domain.length} characters (at most 253)`;
+  const labels = domain.split('.');
+  const label = labels.find((l) => !LABEL.test(l));
+  if (label !== undefined) {
+    const why = label === '' ? 'an empty label (two dots in a row, or a dot at the start or end)'
+      : label.length > 63 ? `a label of ${label.length} characters (at most 63)`
+      : `the label ${JSON.stringify(label)} (letters, digits and "-" only, not at either end)`;
+    return `${shown} has ${why} in its domain`;
+  }
+  if (labels.length < 2 || /^\d+$/.test(labels[labels.length - 1]!)) return `${shown} does not end in a DNS domain like example.com`;
+  return undefined;
 }
 
-/** Free text shown in profiles and server file headers: one line, no control characters. */
+/**
+ * The form an accepted address takes on the wire: the domain in lower case, as nodemailer sends
+ * it (url.domainToASCII). macvpn prints this form, so the screen matches the RCPT TO.
+ */
+export function canonicalEmail(value: string): string {
+  const at = value.lastIndexOf('@');
+  return `${value.slice(0, at)}@${value.slice(at + 1).toLowerCase()}`;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+/** Bidirectional marks, embeddings, overrides and isolates (Unicode UAX #9; CVE-2021-42574). */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Free text shown to users (profiles, the install dialog, mail, server file headers): one line,
+ * no C0/C1 control characters, no bidirectional controls (they make the name look like another),
+ * and no MDM variable syntax — Intune expands `{{token}}` and Jamf `$NAME` in uploaded profiles,
+ * and the README promises that macvpn puts none in.
+ */
 export function checkLabel(value: string): string | undefined {
   if (value.trim().length === 0) return 'is empty';
   if (value.length > 200) return `is ${value.length} characters long (at most 200)`;
-  if (/[\u0000-\u001f\u007f]/.test(value)) return 'contains a control character';
+  const control = CONTROL.exec(value)?.[0];
+  if (control !== undefined) return `contains a control character (${codePoint(control)})`;
+  const bidi = BIDI.exec(value)?.[0];
+  if (bidi !== undefined) return `contains a bidirectional-text control (${codePoint(bidi)}), which can make it display as different text`;
+  if (/\{\{|\}\}/.test(value)) return 'contains "{{" or "}}", which MDMs such as Intune expand as a {{variable}}';
+  const dollar = /\$[A-Za-z_{]/.exec(value)?.[0];
+  if (dollar !== undefined) return `contains ${JSON.stringify(dollar)}, which MDMs such as Jamf expand as a $VARIABLE`;
   return undefined;
 }
 

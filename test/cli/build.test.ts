@@ -13,7 +13,7 @@ const hostile = 'p:a\\s^s#w@rd <&> "q" \'x\'';
 
 beforeAll(async () => {
   site = tempDir();
-  expect((await run(['init', '--server', 'vpn.example.com', '--dns', '10.0.0.1', '--openbsd', '6.6'])).code).toBe(0);
+  expect((await run(['init', '--server', 'vpn.example.com', '--dns', '192.168.1.53', '--openbsd', '6.6'])).code).toBe(0);
   expect((await run(['user', 'add', 'alice', '--password-stdin'], `${hostile}\n`)).code).toBe(0);
   expect((await run(['user', 'add', 'bob', '--ip', '10.0.0.50'])).code).toBe(0);
   expect((await run(['user', 'add', 'carol@example.com'])).code).toBe(0);

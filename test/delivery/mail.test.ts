@@ -168,6 +168,28 @@ describe('macvpn mail through a real SMTP server', () => {
     expect(smtp.envelopes.at(-1)).toEqual(['carol@example.org']);
   });
 
+  // Issue 10, item 4: what macvpn prints is exactly the RCPT TO the server receives.
+  it.each(["o'brien+vpn@example.com", 'a!#$%&*/=?^_`{|}~z@mail.example.org', 'Carol.Ops@Example.COM'])('--to %s arrives as printed', async (to) => {
+    const r = await mac(['mail', 'carol', '--to', to, '--smtp', `smtp://127.0.0.1:${smtp.port}`]);
+    expect(r.stderr).toBe('');
+    // The domain goes out in lower case (nodemailer: url.domainToASCII); macvpn prints that form.
+    const wire = to.replace(/@.*/, (d) => d.toLowerCase());
+    expect(r.stdout).toBe(`sent carol.mobileconfig to ${wire}\n`);
+    expect(smtp.envelopes.at(-1)).toEqual([wire]);
+  });
+
+  it.each(['a(b)@example.com', 'Carol <carol@example.com>', '"carol"@example.com', 'carol@example.com, eve@example.net', 'a@-example.com', '.a@example.com', 'a..b@example.com', 'a@example..com', `${'a'.repeat(65)}@example.com`])(
+    '--to %s is refused before anything is sent',
+    async (to) => {
+      const before = smtp.counts.connections;
+      const r = await mac(['mail', 'carol', '--to', to, '--smtp', `smtp://127.0.0.1:${smtp.port}`]);
+      expect(r.code).toBe(1);
+      expect(errors(r.stderr)).toHaveLength(1);
+      expect(errors(r.stderr)[0]).toMatch(/^macvpn: error: --to "/);
+      expect(smtp.counts.connections).toBe(before);
+    },
+  );
+
   it('--all mails everyone with an address; one refused recipient does not stop the rest', async () => {
     const picky = await startSmtp({ rejectRcpt: 'alice@example.com' });
     try {
@@ -230,7 +252,7 @@ describe('macvpn mail through a real SMTP server', () => {
     const before = smtp.messages.length;
     const r = await mac(['mail', 'alice', '--to', 'alice at example', '--smtp', `smtp://127.0.0.1:${smtp.port}`]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('macvpn: error: --to "alice at example" is not an email address\n');
+    expect(r.stderr).toBe('macvpn: error: --to "alice at example" is not an email address like alice@example.com\n');
     expect(smtp.messages.length).toBe(before);
   });
 

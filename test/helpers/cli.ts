@@ -38,7 +38,7 @@ export function tempDir(prefix = 'macvpn-test-'): string {
   return fs.mkdtempSync(path.join(process.env.MACVPN_TEST_TMP ?? os.tmpdir(), prefix));
 }
 
-/** Every file and folder under `dir` with its mode and content hash: compare before/after. */
+/** Every file and folder under `dir` with its mode and content hash (links and FIFOs as such): compare before/after. */
 export function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (p: string) => {
@@ -49,6 +49,10 @@ export function snapshot(dir: string): Record<string, string> {
       if (st.isDirectory()) {
         out[rel + '/'] = (st.mode & 0o7777).toString(8);
         walk(full);
+      } else if (st.isSymbolicLink()) {
+        out[rel] = `-> ${fs.readlinkSync(full)}`; // never followed: it may point outside, or to a folder
+      } else if (!st.isFile()) {
+        out[rel] = `special ${(st.mode & 0o170000).toString(8)}`; // a FIFO is never opened (it would block)
       } else {
         out[rel] = `${(st.mode & 0o7777).toString(8)} ${createHash('sha256').update(fs.readFileSync(full)).digest('hex')}`;
       }

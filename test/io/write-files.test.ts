@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stageFileUnsynced, syncStaged, commitStaged, writeFiles, openStagingDir, removeStagingDir } from '../../src/io/write-files.js';
 import { modeOf, snapshot, tempDir } from '../helpers/cli.js';
 import { MacvpnError } from '../../src/errors.js';
@@ -45,12 +45,12 @@ describe('writeFiles', () => {
     );
     expect(snapshot(dir)).toEqual(before);
   });
-  it('writes through a symlink instead of replacing it', () => {
+  it('writes through a symlink the caller names (macvpn.yaml) instead of replacing it', () => {
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, 'repo'));
     fs.writeFileSync(path.join(dir, 'repo/macvpn.yaml'), 'old');
     fs.symlinkSync('repo/macvpn.yaml', path.join(dir, 'macvpn.yaml'));
-    writeFiles(dir, [{ path: 'macvpn.yaml', contents: 'new', mode: 0o644 }]);
+    writeFiles(dir, [{ path: 'macvpn.yaml', contents: 'new', mode: 0o644 }], { followSymlinks: ['macvpn.yaml'] });
     expect(fs.lstatSync(path.join(dir, 'macvpn.yaml')).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'repo/macvpn.yaml'), 'utf8')).toBe('new');
   });
@@ -71,5 +71,39 @@ describe('writeFiles', () => {
     removeStagingDir(staging);
     expect(fs.readdirSync(path.join(dir, 'p')).sort()).toEqual(['1', '2', '3']);
     expect(modeOf(path.join(dir, 'p/2'))).toBe('0600');
+  });
+  // Issue 10, item 7: an fs error is one line that names the file and says what the code means.
+  describe('fs errors name the file', () => {
+    afterEach(() => vi.restoreAllMocks());
+    const fail = (code: string) => Object.assign(new Error(`${code}: raw`), { code });
+    it('ENOSPC from write(2), which carries no path', () => {
+      const dir = tempDir();
+      vi.spyOn(fs, 'writeSync').mockImplementation(() => {
+        throw fail('ENOSPC');
+      });
+      expect(() => writeFiles(dir, [{ path: 'sub/a', contents: 'x', mode: 0o600 }])).toThrow(
+        new MacvpnError(`cannot write ${path.join(dir, 'sub/a')}: no space left on the device (ENOSPC)`),
+      );
+      vi.restoreAllMocks();
+      expect(fs.readdirSync(dir)).toEqual([]);
+    });
+    it('EROFS when the temp file is created', () => {
+      const dir = tempDir();
+      vi.spyOn(fs, 'openSync').mockImplementation(() => {
+        throw Object.assign(fail('EROFS'), { path: '/the/temp/name' });
+      });
+      expect(() => writeFiles(dir, [{ path: 'a', contents: 'x', mode: 0o600 }])).toThrow(
+        new MacvpnError(`cannot write ${path.join(dir, 'a')}: the file system is read-only (EROFS)`),
+      );
+    });
+    it('an unknown code is named as it is, and nothing is left behind', () => {
+      const dir = tempDir();
+      vi.spyOn(fs, 'fsyncSync').mockImplementation(() => {
+        throw fail('EWEIRD');
+      });
+      expect(() => writeFiles(dir, [{ path: 'a', contents: 'x', mode: 0o600 }])).toThrow(new MacvpnError(`cannot write ${path.join(dir, 'a')}: EWEIRD`));
+      vi.restoreAllMocks();
+      expect(fs.readdirSync(dir)).toEqual([]);
+    });
   });
 });

@@ -58,10 +58,13 @@ describe('version differences', () => {
 
   it('an unknown release is an error listing the known ones', () => {
     expect(() => planServer(fixtureSite(), { openbsd: '8.0' })).toThrow(/"8.0" is not a known release/);
+    let thrown: unknown;
     try {
       planServer(fixtureSite(), { openbsd: '5.5' });
     } catch (e) {
-      expect((e as { hints: string[] }).hints).toEqual([`known releases: ${KNOWN_OPENBSD.join(', ')}`]);
+      thrown = e;
     }
+    expect(thrown, 'planServer must throw for 5.5').toBeDefined();
+    expect((thrown as { hints: string[] }).hints).toEqual([`known releases: ${KNOWN_OPENBSD.join(', ')}`]);
   });
 });

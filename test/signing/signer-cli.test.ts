@@ -1,7 +1,6 @@
 /**
- * `macvpn signer import` and `signer show`: in process through each command's run() (commander is
- * the lead's; main.ts maps commands), and through the real bin/macvpn.js once main.ts wires them
- * (those tests skip themselves until then). Every failure leaves the site byte-identical.
+ * `macvpn signer import` and `signer show`: in process through each command's run(), and through
+ * the real bin/macvpn.js (npm test builds it first). Every failure leaves the site byte-identical.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -153,11 +152,14 @@ describe('signer show (in process)', () => {
   });
 });
 
-// Through the real binary, once src/cli/main.ts maps 'signer-import' and 'signer-show'.
-const probe = fs.existsSync(path.join(path.dirname(BIN), '../dist/macvpn.cjs')) ? await runBin(['signer', 'show'], { cwd: tempDir() }) : undefined;
-const wired = probe !== undefined && !probe.stderr.includes('not implemented in this build');
+// Through the real binary: a missing build or an unwired command fails here, it is never skipped.
+describe('signer import/show through bin/macvpn.js', () => {
+  it('is built and wired', async () => {
+    expect(fs.existsSync(path.join(path.dirname(BIN), '../dist/macvpn.cjs'))).toBe(true);
+    const probe = await runBin(['signer', 'show'], { cwd: tempDir() });
+    expect(probe.stderr).not.toContain('not implemented in this build');
+  });
 
-describe.runIf(wired)('signer import/show through bin/macvpn.js', () => {
   it('imports, shows, and leaves the site untouched after a failure', async () => {
     const site = tempDir();
     expect((await runBin(['init', '--server', 'vpn.example.com'], { cwd: site })).code).toBe(0);

@@ -102,10 +102,58 @@ describe('server, listen, pool, dns, email, identifier, openbsd', () => {
     expect(checkDnsServer('9.9.9.9')).toBeUndefined();
     expect(checkDnsServer('2001:db8::53')).toBe('"2001:db8::53" is not an IPv4 address (npppd hands out IPv4 DNS servers only)');
   });
+  // Issue 10, item 8: text shown to users.
+  it.each([
+    ['Evil\u202Egnp.exe', 'contains a bidirectional-text control (U+202E), which can make it display as different text'],
+    ['A\u200EB', 'contains a bidirectional-text control (U+200E), which can make it display as different text'],
+    ['A\u200FB', 'contains a bidirectional-text control (U+200F), which can make it display as different text'],
+    ...['\u2066', '\u2067', '\u2068', '\u2069'].map((c) => [`A${c}B`, `contains a bidirectional-text control (U+${c.charCodeAt(0).toString(16).toUpperCase()}), which can make it display as different text`]),
+    ['A\u0085B', 'contains a control character (U+0085)'],
+    ['A\u009bB', 'contains a control character (U+009B)'],
+    ['A\u0000B', 'contains a control character (U+0000)'],
+    ['A\u001bB', 'contains a control character (U+001B)'],
+    ['A\tB', 'contains a control character (U+0009)'],
+    ['A\u2028B', 'contains a control character (U+2028)'],
+    ['Ops {{serialnumber}}', 'contains "{{" or "}}", which MDMs such as Intune expand as a {{variable}}'],
+    ['Ops $USERNAME', 'contains "$U", which MDMs such as Jamf expand as a $VARIABLE'],
+    ['Ops ${HOME}', 'contains "${", which MDMs such as Jamf expand as a $VARIABLE'],
+  ])('label %j is refused', (bad, message) => expect(checkLabel(bad)).toBe(message));
+  it.each(['Example Corp', 'Ops $5 budget', 'A&B <Ops> "x" #1: {y}', 'Société Générale', 'שלום', 'Price: 5$'])('label %j is fine', (ok) =>
+    expect(checkLabel(ok)).toBeUndefined());
   it('email', () => {
     expect(checkEmail('bob@example.com')).toBeUndefined();
     expect(checkEmail('bob@localhost')).toBeDefined();
     expect(checkEmail('bob\r\n@example.com')).toBeDefined();
+  });
+  // Issue 10, item 4: plain RFC 5321 mailboxes only.
+  it.each([
+    'bob@example.com', "o'brien+tag@mail.example.co.uk", 'a!#$%&*/=?^_`{|}~b@example.com', 'A.B-c_d@Example.COM',
+    `${'a'.repeat(64)}@example.com`, `a@${'b'.repeat(63)}.com`, `a@${Array(3).fill('b'.repeat(63)).join('.')}.${'c'.repeat(61)}`,
+  ])('email %s is accepted', (ok) => expect(checkEmail(ok)).toBeUndefined());
+  it.each([
+    ['a(b)@example.com', '"a(b)@example.com" contains "(" before the @ (a plain address only: letters, digits and !#$%&\'*+-/=?^_`{|}~ between dots; no display name, comment or quotes)'],
+    ['Alice <a@example.com>', '"Alice <a@example.com>" contains a space before the @ (a plain address only: letters, digits and !#$%&\'*+-/=?^_`{|}~ between dots; no display name, comment or quotes)'],
+    ['"a b"@example.com', '"\\"a b\\"@example.com" contains "\\"" before the @ (a plain address only: letters, digits and !#$%&\'*+-/=?^_`{|}~ between dots; no display name, comment or quotes)'],
+    ['a@-example.com', '"a@-example.com" has the label "-example" (letters, digits and "-" only, not at either end) in its domain'],
+    ['a@example-.com', '"a@example-.com" has the label "example-" (letters, digits and "-" only, not at either end) in its domain'],
+    ['.a@example.com', '".a@example.com" has a dot at the start or end of the part before the @, or two dots in a row'],
+    ['a.@example.com', '"a.@example.com" has a dot at the start or end of the part before the @, or two dots in a row'],
+    ['a..b@example.com', '"a..b@example.com" has a dot at the start or end of the part before the @, or two dots in a row'],
+    ['a@example..com', '"a@example..com" has an empty label (two dots in a row, or a dot at the start or end) in its domain'],
+    ['a@example.com.', '"a@example.com." has an empty label (two dots in a row, or a dot at the start or end) in its domain'],
+    [`${'a'.repeat(65)}@example.com`, `"${'a'.repeat(65)}@example.com" has 65 characters before the @ (at most 64, RFC 5321)`],
+    [`a@${'b'.repeat(64)}.com`, `"a@${'b'.repeat(64)}.com" has a label of 64 characters (at most 63) in its domain`],
+    [`a@${Array(3).fill('b'.repeat(63)).join('.')}.${'c'.repeat(62)}`, undefined],
+    ['a@[192.0.2.1]', '"a@[192.0.2.1]" has the label "[192" (letters, digits and "-" only, not at either end) in its domain'],
+    ['a@b@example.com', '"a@b@example.com" has more than one "@" (one plain address only, no quotes)'],
+    ['a@192.0.2.1', '"a@192.0.2.1" does not end in a DNS domain like example.com'],
+    ['bob@localhost', '"bob@localhost" does not end in a DNS domain like example.com'],
+    ['bøb@example.com', '"bøb@example.com" contains "ø" before the @ (a plain address only: letters, digits and !#$%&\'*+-/=?^_`{|}~ between dots; no display name, comment or quotes)'],
+    ['@example.com', '"@example.com" is not an email address like alice@example.com'],
+    ['bob@', '"bob@" is not an email address like alice@example.com'],
+  ])('email %s is refused', (bad, message) => {
+    if (message === undefined) expect(checkEmail(bad)).toMatch(/has a domain of 254 characters \(at most 253\)$/);
+    else expect(checkEmail(bad)).toBe(message);
   });
   it('identifier and its default', () => {
     expect(checkIdentifier('com.example.vpn')).toBeUndefined();
@@ -117,7 +165,7 @@ describe('server, listen, pool, dns, email, identifier, openbsd', () => {
   });
   it('labels are one line', () => {
     expect(checkLabel('A&B <Ops> "x"')).toBeUndefined();
-    expect(checkLabel('a\nb')).toBe('contains a control character');
+    expect(checkLabel('a\nb')).toBe('contains a control character (U+000A)');
     expect(checkLabel('  ')).toBe('is empty');
   });
   it('openbsd versions come from the version table', () => {

@@ -18,6 +18,7 @@ import { stageProfilesParallel } from '../build-workers.js';
 import { syncSiteState } from '../site-edit.js';
 import { staleFiles } from '../../io/stale-files.js';
 import { vpnTypeOf } from '../../vpn/index.js';
+import { warnSettings } from '../site-warnings.js';
 
 export async function run(ctx: Ctx): Promise<void> {
   const result = await withLock(ctx.siteDir, async () => {
@@ -59,6 +60,7 @@ export async function run(ctx: Ctx): Promise<void> {
     return { site, serverFiles, orphans, signer, stale };
   });
   const { site, serverFiles, orphans, signer, stale } = result;
+  warnSettings(ctx, site);
   ctx.out(`wrote ${SERVER_DIR}/ for OpenBSD ${site.openbsd}: ${serverFiles.map((f) => f.path).join(', ')}`);
   ctx.out(`wrote ${site.users.length} signed profile${site.users.length === 1 ? '' : 's'} in ${PROFILES_DIR}/ (0600; signed by ${signer.cert.subject.split('\n').join(', ')})`);
   if (stale.length > 0) ctx.out(`removed what this site no longer generates: ${stale.join(', ')}`);

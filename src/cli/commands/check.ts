@@ -13,6 +13,8 @@ import { loadSite } from '../../io/read-site.js';
 import { loadSigner } from '../../io/read-signer.js';
 import { findLeftovers } from '../../io/leftovers.js';
 import { staleFiles } from '../../io/stale-files.js';
+import { kindOf, outputProblems } from '../../io/trust.js';
+import { warnSettings } from '../site-warnings.js';
 import { CA_CERT_FILE, PROFILES_DIR, profilePath, SERVER_DIR } from '../../io/site-paths.js';
 import { planServer } from '../../plan/plan-server.js';
 import { verifyProfileSignature } from '../../signing/verify-cms.js';
@@ -29,6 +31,11 @@ function checkUserProfile(ctx: Ctx, site: Site, user: User, signer: Signer | und
   const rel = profilePath(user.name);
   const file = path.join(ctx.siteDir, rel);
   if (!fs.existsSync(file)) return 'missing';
+  const st = fs.statSync(file);
+  if (!st.isFile()) {
+    problems.push(`${rel} is ${kindOf(st)}, not a file: delete it and run "macvpn build"`); // never opened: a FIFO would block
+    return 'stale';
+  }
   const mode = fs.statSync(file).mode & 0o777;
   if (mode & 0o077) problems.push(`${rel} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}); it holds secrets: chmod 600 ${rel}`);
   const report = verifyProfileSignature(fs.readFileSync(file), { now: new Date(), roots: rootCertificates, extraTrusted: extra });
@@ -61,10 +68,12 @@ function checkUserProfile(ctx: Ctx, site: Site, user: User, signer: Signer | und
 
 export async function run(ctx: Ctx): Promise<void> {
   const site = loadSite(ctx.siteDir);
+  warnSettings(ctx, site);
   const now = new Date();
   const problems: string[] = [];
   const lines: string[] = [`site ${ctx.siteDir}: ${site.users.length} user${site.users.length === 1 ? '' : 's'}, server ${site.server}, OpenBSD ${site.openbsd}`];
 
+  problems.push(...outputProblems(ctx.siteDir, [SERVER_DIR, PROFILES_DIR]));
   const signer = loadSigner(ctx.siteDir, now, { checkDates: false });
   if (!signer) problems.push('no signing certificate: import one with "macvpn signer import"');
   else {
@@ -93,8 +102,12 @@ export async function run(ctx: Ctx): Promise<void> {
         stale++;
         continue;
       }
-      const mode = fs.statSync(full).mode & 0o777;
-      if (!fs.readFileSync(full).equals(want)) {
+      const st = fs.statSync(full);
+      const mode = st.mode & 0o777;
+      if (!st.isFile()) {
+        problems.push(`${SERVER_DIR}/${f.path} is ${kindOf(st)}, not a file: run "macvpn server"`);
+        stale++;
+      } else if (!fs.readFileSync(full).equals(want)) {
         problems.push(`${SERVER_DIR}/${f.path} is out of date: run "macvpn server" and install it on the router`);
         stale++;
       } else if (mode !== f.mode) {

@@ -10,6 +10,7 @@ import { printWritten } from '../context.js';
 import { MacvpnError } from '../../errors.js';
 import { readRouterFiles, type RouterFile } from '../../vpn/index.js';
 import { settingsFromOptions } from '../settings-options.js';
+import { warnSettings } from '../site-warnings.js';
 import { createSite } from '../site-edit.js';
 
 /** The file as the router's C code sees it: bytes, one char per byte. */
@@ -39,6 +40,7 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
     { listen: r.listen, pool: r.pool, dns: r.dns, users: r.users },
   );
   for (const n of result.notes) ctx.warn(n);
+  warnSettings(ctx, settings);
   const written = await createSite(ctx, settings, r.psk, r.passwords, {
     force: opts.force === true,
     forceHint: 'pass --force to replace it with the imported one',

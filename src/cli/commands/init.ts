@@ -4,9 +4,11 @@ import { siteSecretFromOptions } from '../secret-input.js';
 import { settingsFromOptions } from '../settings-options.js';
 import { createSite } from '../site-edit.js';
 import { vpnTypeOf } from '../../vpn/index.js';
+import { warnSettings } from '../site-warnings.js';
 
 export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknown>): Promise<void> {
   const settings = settingsFromOptions(opts);
+  warnSettings(ctx, settings);
   const type = vpnTypeOf(settings);
   // Without --psk-stdin the type generates its own secret with the rest of its state.
   const secret = opts.pskStdin && type.siteSecret ? await siteSecretFromOptions(ctx, opts, type.siteSecret) : undefined;

@@ -14,7 +14,7 @@ import { MODE_SECRET } from '../../plan/output-file.js';
 import { profileBytes } from '../../plan/plan-profiles.js';
 import { mailContent, type MailContent } from '../../delivery/mail-message.js';
 import { describeSmtpError, isSessionError, needsTls, parseSmtpUrl, smtpErrorHints, type SmtpErrorLike, type SmtpSettings } from '../../delivery/smtp.js';
-import { checkEmail, isHostname } from '../../site/rules.js';
+import { canonicalEmail, checkEmail, isHostname } from '../../site/rules.js';
 import type { Site, User } from '../../site/types.js';
 import { selectUsers } from './mdm-export.js';
 import { vpnTypeOf } from '../../vpn/index.js';
@@ -44,7 +44,7 @@ function plan(site: Site, names: string[], opts: Record<string, unknown>): { job
     }
     const msg = checkEmail(to);
     if (msg) errors.push(`${typeof opts.to === 'string' ? '--to' : `the email of "${user.name}"`} ${msg}`);
-    jobs.push({ user, to });
+    else jobs.push({ user, to: canonicalEmail(to) });
   }
   if (errors.length > 0) throw new MacvpnError(errors);
   if (jobs.length === 0) throw new MacvpnError('no user has an email address in macvpn.yaml', ['set one with "macvpn user add NAME --email ADDR", or mail one user with --to']);
@@ -60,7 +60,7 @@ function sender(site: Site, opts: Record<string, unknown>, env: NodeJS.ProcessEn
   }
   const msg = checkEmail(from);
   if (msg) throw new MacvpnError(`${source} ${msg}`);
-  return from;
+  return canonicalEmail(from);
 }
 
 function smtpSettings(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): SmtpSettings {

@@ -40,7 +40,7 @@ export async function run(ctx: Ctx, [name]: string[], optsIn: Record<string, unk
     return;
   }
   const target = typeof opts.output === 'string' ? path.resolve(ctx.io.cwd, opts.output) : path.join(ctx.siteDir, profilePath(user.name));
-  if (typeof opts.output !== 'string') writeFiles(ctx.siteDir, [{ path: profilePath(user.name), contents: bytes, mode: MODE_SECRET }]);
+  if (typeof opts.output !== 'string') writeFiles(ctx.siteDir, [{ path: profilePath(user.name), contents: bytes, mode: MODE_SECRET }], { followBase: true });
   else writeFiles(path.dirname(target), [{ path: path.basename(target), contents: bytes, mode: MODE_SECRET }]);
   const shown = typeof opts.output === 'string' ? target : `${PROFILES_DIR}/${user.name}.mobileconfig`;
   ctx.out(`wrote ${shown} (0600, ${signed ? 'signed' : 'unsigned'}; holds ${vpnTypeOf(site).profileHolds}${includePassword ? ` and ${user.name}'s password` : ''})`);

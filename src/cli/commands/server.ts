@@ -10,6 +10,7 @@ import { staleFiles } from '../../io/stale-files.js';
 import { SERVER_DIR } from '../../io/site-paths.js';
 import { planServer } from '../../plan/plan-server.js';
 import { KNOWN_OPENBSD } from '../../openbsd/versions.js';
+import { warnSettings } from '../site-warnings.js';
 
 export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknown>): Promise<void> {
   const version = typeof opts.openbsd === 'string' ? opts.openbsd : undefined;
@@ -28,6 +29,7 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
     writeFiles(out, planned, { remove: stale });
     return { site: loaded, files: planned, stale };
   });
+  warnSettings(ctx, site);
   const release = version ?? site.openbsd;
   ctx.out(`wrote ${out} for OpenBSD ${release} (${site.server}, ${site.users.length} user${site.users.length === 1 ? '' : 's'}):`);
   printWritten(ctx, files);

@@ -73,7 +73,7 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
   const now = new Date();
   const signer = parseSigner(input, now);
   const files = signerFiles(signer);
-  await withLock(ctx.siteDir, () => writeFiles(ctx.siteDir, files));
+  await withLock(ctx.siteDir, () => writeFiles(ctx.siteDir, files, { followBase: true }));
   ctx.out(`profiles are now signed by ${signer.cert.subject.split('\n').join(', ')}`);
   describeSigner(ctx, signer, rootCertificates, now);
   printWritten(ctx, files);

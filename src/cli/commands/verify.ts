@@ -8,6 +8,8 @@ import { rootCertificates } from 'node:tls';
 import type { Ctx } from '../context.js';
 import { MacvpnError } from '../../errors.js';
 import { CA_CERT_FILE } from '../../io/site-paths.js';
+import { kindOf } from '../../io/trust.js';
+import { ioError } from '../../io/write-files.js';
 import { verifyProfileSignature, type VerifyReport } from '../../signing/verify-cms.js';
 import { readTypedPlist } from '../../apple/read-plist.js';
 import { checkProfile, type ProfileSummary } from '../../apple/check-profile.js';
@@ -40,9 +42,12 @@ export async function run(ctx: Ctx, [file]: string[], opts: Record<string, unkno
   const full = path.resolve(ctx.io.cwd, file!);
   let bytes: Buffer;
   try {
+    // A FIFO or device would block the read or never end: refuse anything but a file first.
+    const st = fs.statSync(full);
+    if (!st.isFile()) throw new MacvpnError(`cannot read ${file}: it is ${kindOf(st)}, not a file`);
     bytes = fs.readFileSync(full);
   } catch (e) {
-    throw new MacvpnError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code}`);
+    throw ioError(e, 'read', file);
   }
   // The site's own CA counts as an extra anchor when verifying inside a site folder.
   const caFile = path.join(ctx.siteDir, CA_CERT_FILE);
@@ -54,6 +59,8 @@ export async function run(ctx: Ctx, [file]: string[], opts: Record<string, unkno
     summary = checkProfile(readTypedPlist(report.content));
     problems.push(...summary.problems);
   } catch (e) {
+    // Neither signed nor a plist: not a profile at all, one error and no summary (issue 10, item 7).
+    if (!report.signed) throw new MacvpnError(`${file}: not a profile (neither a CMS signed profile nor an XML property list: ${(e as Error).message})`);
     problems.push(`the profile is not a valid XML property list (${(e as Error).message})`);
   }
   if (opts.json) {

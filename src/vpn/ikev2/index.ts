@@ -35,9 +35,9 @@ function checkSettings(s: Settings): Problem[] {
     if (u.ip !== undefined) problems.push({ path: `users[${i}].ip`, message: `fixed addresses are not supported with IKEv2 yet (iked gives each Mac an address from the pool): remove ip from "${u.name}"` });
   });
   s.dns.forEach((d, i) => {
-    const ip = parseIpv4(d)!;
-    const size = 2 ** (32 - s.pool.prefix);
-    if (ip >= s.pool.network && ip < s.pool.network + size) problems.push({ path: `dns[${i}]`, message: `${d} is inside the pool ${s.pool.cidr}, whose every address iked may hand to a Mac` });
+    // The shared rule refuses the rest of the pool; iked leases the first address as well (it
+    // has no tunnel interface of its own, ikev2.c ikev2_cp_setaddr_pool).
+    if (parseIpv4(d) === s.pool.network + 1) problems.push({ path: `dns[${i}]`, message: `${d} is in the pool ${s.pool.cidr}, and iked may hand it to a Mac: there is no router address in an IKEv2 pool` });
   });
   return problems;
 }

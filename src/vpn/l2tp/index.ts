@@ -16,6 +16,7 @@ import { checkL2tpState, generatePsk, loadL2tpState, pskFile, type L2tpState } f
 import { l2tpProfile } from './profile.js';
 import { checkL2tpPayload } from './check-payload.js';
 import { l2tpStaleReasons } from './stale.js';
+import { checkL2tpSettings } from './check-settings.js';
 
 /** Same on every release 5.6 → 7.9: pipex is still off by default and npppd needs it (openbsd.md §4). */
 const SYSCTLS = [
@@ -31,7 +32,7 @@ export const L2TP: VpnType = {
   parseSettings: () => ({}),
   renderSettings: () => [],
   settingsFromOptions: () => ({}),
-  checkSettings: () => [],
+  checkSettings: checkL2tpSettings,
   checkUserName: () => undefined,
   initOptions: ['pskStdin'],
 
