@@ -9,7 +9,7 @@ import {
   checkDnsInPool, checkDnsServer, checkEmail, checkIdentifier, checkLabel, checkListen, checkOpenbsd, checkServer,
   checkServerPlacement, checkUserName, defaultIdentifier, parsePool,
 } from './rules.js';
-import { NEWEST_OPENBSD } from '../openbsd/versions.js';
+import { compareOpenbsd, NEWEST_OPENBSD } from '../openbsd/versions.js';
 import { DEFAULT_VPN, VPN_IDS, VPN_TYPES, vpnSettingsKeys } from '../vpn/index.js';
 
 /** The shared keys; each VPN type may add one block of its own (src/vpn/<type>/). */
@@ -113,6 +113,9 @@ export function parseSite(text: string): ParseResult {
   });
   if (problems.length > 0) return { ok: false, problems };
   const typeProblems = type.checkSettings(settings);
+  // The first release the type works on (IKEv2: 6.9), named in the error.
+  const min = type.minOpenbsd(settings);
+  if (min && compareOpenbsd(openbsd, min.version) < 0) typeProblems.push({ path: 'openbsd', message: `${openbsd} is too old for ${type.label}: it needs OpenBSD ${min.version} or later (${min.why})` });
   if (typeProblems.length > 0) return { ok: false, problems: typeProblems.map((p) => ({ ...p, line: p.line ?? lineOf(fields.get(p.path.split('.')[0]!)?.value) })) };
   return { ok: true, settings };
 }

@@ -10,7 +10,7 @@ import type { Settings } from '../../site/types.js';
 import type { StateChange, StateFiles, Tools } from '../vpn-type.js';
 import { MacvpnError } from '../../errors.js';
 import { MODE_PUBLIC, MODE_SECRET, type OutputFile } from '../../plan/output-file.js';
-import { issueServerCert, issueUserCert, loadIssuer, makeCrl, makePkcs12, makeVpnCa, pem, pkcs8Der, type CrlEntry, type Issuer } from './pki/index.js';
+import { caPermitsDns, issueServerCert, issueUserCert, loadIssuer, makeCrl, makePkcs12, makeVpnCa, pem, pkcs8Der, type CrlEntry, type Issuer } from './pki/index.js';
 import { CA_CERT_PEM, CA_KEY_PEM, CRL_PEM, REVOKED_JSON, SERVER_CERT_PEM, SERVER_KEY_PEM, userCertPem, userP12 } from './files.js';
 import { certInfo, ikev2State, pemDer, privateKeyOf, type Ikev2State, type Revoked, type RevokedList } from './state.js';
 import { ikev2Settings } from './settings.js';
@@ -70,9 +70,12 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
   const validity = (days: number) => ({ notBefore: new Date(now.getTime() - SKEW), notAfter: new Date(now.getTime() + days * DAY) });
 
   // 1. The VPN CA: both halves or neither (a lost key cannot be re-made without new profiles for all).
+  // Its name constraints name the server, so a new server name needs a new CA (and certificates).
   let caKey: KeyObject;
   let caCertDer: Uint8Array;
-  if (s.caKeyPem === undefined && s.caCertPem === undefined) {
+  const renamed = s.caCertPem !== undefined && !caPermitsDns(pemDer(s.caCertPem), after.server);
+  if (renamed) notes.push(`the server is now ${after.server}, outside the VPN CA's names: making a new VPN CA, so every user needs the new profile`);
+  if ((s.caKeyPem === undefined && s.caCertPem === undefined) || renamed) {
     caKey = tools.newKey('ecdsa').privateKey;
     caCertDer = makeVpnCa({
       commonName: caCommonName(after),

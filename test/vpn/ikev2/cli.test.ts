@@ -153,3 +153,26 @@ describe('an L2TP site switched to ikev2 by editing macvpn.yaml', () => {
     expect(check.code).toBe(0);
   });
 });
+
+describe('a hand-edited macvpn.yaml', () => {
+  it('naming a release older than IKEv2 needs is one error with the line', async () => {
+    const dir = tempDir('macvpn-old-');
+    expect((await run(['init', '--server', 'vpn.example.com', '--vpn', 'ikev2'], undefined, dir)).code).toBe(0);
+    const file = path.join(dir, 'macvpn.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('openbsd: "7.9"', 'openbsd: "6.8"'));
+    const before = snapshot(dir);
+    const r = await run(['server'], undefined, dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^macvpn: error: macvpn\.yaml:\d+: openbsd 6\.8 is too old for IKEv2: it needs OpenBSD 6\.9 or later/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+  it('an unknown key in the ikev2 block is one error naming it', async () => {
+    const dir = tempDir('macvpn-key-');
+    expect((await run(['init', '--server', 'vpn.example.com', '--vpn', 'ikev2'], undefined, dir)).code).toBe(0);
+    const file = path.join(dir, 'macvpn.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('  suite: "gcm"', '  suite: "gcm"\n  colour: "blue"'));
+    const r = await run(['server'], undefined, dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ikev2\.colour unknown key \(known: auth, suite, user_key, on_demand\)/);
+  });
+});

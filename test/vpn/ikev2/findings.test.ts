@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ikev2Findings } from '../../../src/vpn/ikev2/findings.js';
 import { ikev2StateFiles, LEAF_DAYS } from '../../../src/vpn/ikev2/issue.js';
 import { FIXTURE_NOW, fixtureTools, ikev2Site } from './fixture.js';
+import { permittedDnsOf } from '../../../src/vpn/ikev2/pki/index.js';
+import { pemDer } from '../../../src/vpn/ikev2/state.js';
 
 const DAY = 86_400_000;
 const site = ikev2Site();
@@ -38,5 +40,17 @@ describe('ikev2Findings', () => {
     const r = ikev2StateFiles({ before: site, after: site, passwords: site.secrets.passwords, rotated: [] }, fixtureTools(new Date(FIXTURE_NOW.getTime() + DAY)));
     expect(r.files).toEqual([]);
     expect(r.remove).toEqual([]);
+  });
+});
+
+describe('a new server name', () => {
+  it('makes a new VPN CA (the old one\'s name constraints name the old server) and re-issues every certificate', () => {
+    const renamed = { ...site, server: 'vpn2.example.org' };
+    const r = ikev2StateFiles({ before: site, after: renamed, passwords: site.secrets.passwords, rotated: [] }, fixtureTools(new Date(FIXTURE_NOW.getTime() + DAY)));
+    const paths = r.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['secrets/vpn-ca-key.pem', 'pki/vpn-ca.pem', 'pki/server.pem', 'pki/users/alice.pem', 'pki/users/bob.pem', 'pki/crl.pem']));
+    expect(r.notes[0]).toContain('making a new VPN CA');
+    const ca = r.files.find((f) => f.path === 'pki/vpn-ca.pem')!.contents as string;
+    expect(permittedDnsOf(pemDer(ca))).toEqual(['vpn2.example.org']);
   });
 });

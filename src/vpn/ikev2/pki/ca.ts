@@ -5,12 +5,12 @@
  * certificates only"): DNS names under the site's VPN domain, no IP address, no mailbox.
  */
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { boolean, integer, octets, oid, seq, tlv } from '../../../signing/der.js';
+import { boolean, children, integer, octets, oid, readAll, seq, tlv } from '../../../signing/der.js';
 import { nameDer } from '../../../signing/make-cert.js';
 import { keyIdOf, keyKind, spkiDer } from './key-der.js';
 import { OID } from '../../../signing/oids.js';
 import { PKI_OID } from './oids.js';
-import { checkDnsName, extension, generalName, keyUsage, signatureAlgorithm, signed, tbsCertificate } from './x509-der.js';
+import { certFields, checkDnsName, extension, generalName, keyUsage, signatureAlgorithm, signed, tbsCertificate } from './x509-der.js';
 
 /** Inputs of {@link makeVpnCa}. Keys, serial and times come from the caller (the core is pure). */
 export interface VpnCaSpec {
@@ -97,4 +97,19 @@ export function makeVpnCa(spec: VpnCaSpec): Uint8Array {
   const der = signed(tbs, sigAlg, spec.key);
   if (!new X509Certificate(der).checkPrivateKey(spec.key)) throw new RangeError('publicKey does not match key');
   return der;
+}
+
+/** The permitted dNSName subtrees of a CA certificate's name constraints (DER in). */
+export function permittedDnsOf(caCertDer: Uint8Array): string[] {
+  const ext = certFields(caCertDer).extensions.find(([id]) => id === PKI_OID.nameConstraints);
+  if (!ext) return [];
+  const permitted = children(readAll(ext[1])).find((t) => t.tag === 0xa0);
+  if (!permitted) return [];
+  return children(permitted).flatMap((subtree) => children(subtree).filter((n) => n.tag === 0x82).map((n) => new TextDecoder().decode(n.value)));
+}
+
+/** Whether a name falls inside one of the CA's permitted DNS subtrees (RFC 5280 §4.2.1.10). */
+export function caPermitsDns(caCertDer: Uint8Array, name: string): boolean {
+  const n = name.toLowerCase();
+  return permittedDnsOf(caCertDer).some((d) => n === d.toLowerCase() || n.endsWith(`.${d.toLowerCase()}`));
 }

@@ -1,5 +1,5 @@
 /** The IKEv2 VPN PKI: CA, server and user certificates, CRL, PKCS#12 identity. Re-exports only. */
-export { makeVpnCa, nameConstraints, NO_MAILBOX, type VpnCaSpec } from './ca.js';
+export { caPermitsDns, makeVpnCa, nameConstraints, NO_MAILBOX, permittedDnsOf, type VpnCaSpec } from './ca.js';
 export { issueCert, issueServerCert, issueUserCert, type IssueBase, type LeafSpec, type ServerCertSpec, type UserCertSpec } from './issue-cert.js';
 export { CRL_REASONS, crlPem, makeCrl, type CrlEntry, type CrlReason, type CrlSpec } from './crl.js';
 export { makePkcs12, type Pkcs12Spec } from './pkcs12.js';
