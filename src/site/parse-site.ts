@@ -113,7 +113,7 @@ export function parseSite(text: string): ParseResult {
   });
   if (problems.length > 0) return { ok: false, problems };
   const typeProblems = type.checkSettings(settings);
-  // The first release the type works on (IKEv2: 6.9), named in the error.
+  // The first release the type works on, named in the error.
   const min = type.minOpenbsd(settings);
   if (min && compareOpenbsd(openbsd, min.version) < 0) typeProblems.push({ path: 'openbsd', message: `${openbsd} is too old for ${type.label}: it needs OpenBSD ${min.version} or later (${min.why})` });
   if (typeProblems.length > 0) return { ok: false, problems: typeProblems.map((p) => ({ ...p, line: p.line ?? lineOf(fields.get(p.path.split('.')[0]!)?.value) })) };
