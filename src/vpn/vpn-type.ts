@@ -189,6 +189,8 @@ export interface VpnType {
   checkPayload: (vpn: ReadonlyMap<string, TypedValue>, all: readonly TypedValue[]) => PayloadSummary;
   /** Why a profile (parsed) differs from the site, for `check`; empty when only other settings changed. */
   staleReasons: (root: TypedValue, site: Site, user: User) => string[];
+  /** What else must happen after `user remove NAME` (install, end the live session, rotate a shared secret). */
+  removalNotes: (settings: Settings, name: string) => string[];
   /** What `check` reports about the type's state at `now`: summary lines, warnings, problems. */
   findings: (site: Site, now: Date) => { lines: string[]; warnings: string[]; problems: string[] };
   /** What a profile of this type holds, for output lines ("the shared secret"). */

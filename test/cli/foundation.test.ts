@@ -168,7 +168,16 @@ describe('hand-edited macvpn.yaml', () => {
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('users: []', '# Kim owns this list\nusers: []'));
     expect((await runBin(['user', 'add', 'alice'], { cwd: dir })).code).toBe(0);
     expect((await runBin(['user', 'add', 'bob'], { cwd: dir })).code).toBe(0);
-    expect((await runBin(['user', 'remove', 'alice'], { cwd: dir })).code).toBe(0);
+    const removed = await runBin(['user', 'remove', 'alice'], { cwd: dir });
+    expect(removed.code).toBe(0);
+    // Issue 10: removal says what else must happen, and that alice still knows the PSK.
+    expect(removed.stdout).toBe([
+      'removed user alice and profiles/alice.mobileconfig',
+      'next: macvpn server, then install server/ on the router: npppd refuses alice from the next login',
+      "  end alice's live session on the router with: npppctl clear username alice",
+      '  alice still knows the shared secret: "macvpn psk rotate", then macvpn build, install, and send every other user the new profile',
+      '',
+    ].join('\n'));
     const before = fs.readFileSync(file, 'utf8');
     expect((await runBin(['psk', 'rotate'], { cwd: dir })).code).toBe(0);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);

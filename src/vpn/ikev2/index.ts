@@ -19,7 +19,7 @@ import { ikev2Script } from './service.js';
 import { ikev2Profile } from './profile.js';
 import { checkIkev2Payload } from './check-payload.js';
 import { ikev2StaleReasons } from './stale.js';
-import { checkCertificateUserName } from './identity.js';
+import { checkCertificateUserName, userIdentity } from './identity.js';
 import { pem } from './pki/index.js';
 import { ikev2Findings } from './findings.js';
 
@@ -89,7 +89,7 @@ export const IKEV2: VpnType = {
       files,
       pfRules: ikev2PfRules(site),
       sysctls: [['net.inet.ip.forwarding', '1']],
-      script: ikev2Script(files as InstalledFile[], cert, certMode),
+      script: ikev2Script(files as InstalledFile[], cert, certMode, site.server.toLowerCase()),
     };
   },
 
@@ -97,6 +97,14 @@ export const IKEV2: VpnType = {
   checkPayload: checkIkev2Payload,
   staleReasons: ikev2StaleReasons,
   findings: ikev2Findings,
+  removalNotes: (settings, name) => {
+    const cert = ikev2Settings(settings).auth === 'certificate';
+    const id = cert ? userIdentity(settings, { name }) : name;
+    return [
+      `next: macvpn server, then install server/ on the router: ${cert ? `the CRL there refuses ${name}'s certificate (install.sh makes iked reload it)` : `iked.conf no longer has ${name}`}`,
+      `  end ${name}'s live tunnel on the router with: ikectl reset id ${id}`,
+    ];
+  },
   profileHolds: "a user's VPN certificate or password",
   mailNotes: (settings, includePassword) =>
     ikev2Settings(settings).auth === 'certificate'

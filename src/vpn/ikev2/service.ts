@@ -10,6 +10,7 @@ import type { ServiceStyle } from '../../openbsd/versions.js';
 import type { InstalledFile, ServiceScript } from '../vpn-type.js';
 import { PF_CHECK } from '../../openbsd/render-script-parts.js';
 import { stageName } from '../../openbsd/server-paths.js';
+import { shellSafe } from '../../openbsd/quote.js';
 import { CA_CRL, CA_CRT, IKED_CONF, IKED_DIRS } from './files.js';
 
 const ENABLE: Readonly<Record<ServiceStyle, string[]>> = {
@@ -20,7 +21,9 @@ const ENABLE: Readonly<Record<ServiceStyle, string[]>> = {
 };
 
 /** install.sh and check.sh for these files (the server certificate's name depends on the site). */
-export function ikev2Script(files: readonly InstalledFile[], serverCert: InstalledFile, certMode: boolean): ServiceScript {
+export function ikev2Script(files: readonly InstalledFile[], serverCert: InstalledFile, certMode: boolean, server: string): ServiceScript {
+  // The IKE ID iked knows a user by: the certificate identity, or the EAP login name.
+  const idOf = certMode ? `NAME.${shellSafe(server, 'server')}` : 'NAME';
   const targets = files.map((f) => f.target).join(' ');
   const crlCheck = certMode ? ` -crl_check -CRLfile "$STAGE/${stageName(CA_CRL.target)}"` : '';
   return {
@@ -94,7 +97,7 @@ export function ikev2Script(files: readonly InstalledFile[], serverCert: Install
       'elif [ "$IKED_CHANGED" = yes ]; then',
       '\tikectl reload',
       '\tsay "iked reloaded its configuration, certificates and CRL"',
-      '\tsay "to end a removed user\'s tunnel now: ikectl reset id NAME.SERVER (the user\'s identity)"',
+      `\tsay "to end a removed user's tunnel now: ikectl reset id ${idOf}"`,
       'fi',
     ],
     done: 'done: connect a Mac, then check with: ikectl show sa',

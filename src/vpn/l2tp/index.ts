@@ -69,6 +69,11 @@ export const L2TP: VpnType = {
   checkPayload: (vpn) => checkL2tpPayload(vpn),
   staleReasons: l2tpStaleReasons,
   findings: () => ({ lines: [], warnings: [], problems: [] }),
+  removalNotes: (_settings, name) => [
+    `next: macvpn server, then install server/ on the router: npppd refuses ${name} from the next login`,
+    `  end ${name}'s live session on the router with: npppctl clear username ${name}`,
+    `  ${name} still knows the shared secret: "macvpn psk rotate", then macvpn build, install, and send every other user the new profile`,
+  ],
   profileHolds: 'the shared secret',
   mailNotes: (_settings, includePassword) => [
     ...(includePassword

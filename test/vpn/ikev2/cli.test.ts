@@ -77,6 +77,9 @@ describe('revocation', () => {
     const rm = await run(['user', 'remove', 'bob']);
     expect(rm.code).toBe(0);
     expect(rm.stdout).toMatch(/^revoked the certificate of bob \(serial [0-9a-f]+\)$/m);
+    expect(rm.stdout).toContain("the CRL there refuses bob's certificate (install.sh makes iked reload it)");
+    expect(rm.stdout).toContain("  end bob's live tunnel on the router with: ikectl reset id bob.vpn.example.com\n");
+    expect(rm.stdout).not.toContain('shared secret');
     expect((await run(['build'])).code).toBe(0);
     const refused = verifyCert(bobCert);
     expect(refused.status).not.toBe(0);

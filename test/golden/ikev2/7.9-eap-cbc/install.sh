@@ -180,7 +180,7 @@ elif [ "$RESTART" = yes ]; then
 elif [ "$IKED_CHANGED" = yes ]; then
 	ikectl reload
 	say "iked reloaded its configuration, certificates and CRL"
-	say "to end a removed user's tunnel now: ikectl reset id NAME.SERVER (the user's identity)"
+	say "to end a removed user's tunnel now: ikectl reset id NAME"
 fi
 
 if [ "$CHANGED" = " " ]; then say "nothing to change: the router already runs this configuration"; fi
