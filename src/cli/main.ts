@@ -234,8 +234,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .action(action('import'));
 
   program.command('check')
-    .description('lint the site and everything generated from it')
-    .addHelpText('after', examples('macvpn check'))
+    .description('lint the site and everything generated from it; exit 1 when anything needs action')
+    .option('--json', 'the findings as JSON (for monitoring)')
+    .addHelpText('after', examples('macvpn check', 'macvpn check --json | jq .findings'))
     .action(action('check'));
 
   try {

@@ -132,9 +132,14 @@ export function syncSiteState(ctx: Ctx): Site {
   const site = loadSiteUnchecked(ctx.siteDir);
   const type = vpnTypeOf(site);
   const sync = type.stateFiles({ before: site, after: site, passwords: site.secrets.passwords, rotated: [] }, siteTools());
-  if (sync.files.length > 0 || sync.remove.length > 0) {
-    writeFiles(ctx.siteDir, sync.files, { remove: sync.remove });
+  // Passwords of users no longer in macvpn.yaml (a line removed by hand) go: restoring the line
+  // must not bring an old password back (issue 10).
+  const orphans = [...site.secrets.passwords.keys()].filter((n) => !site.users.some((u) => u.name === n));
+  const files = [...sync.files, ...(orphans.length > 0 ? [passwordsFile(new Map(site.users.map((u) => [u.name, site.secrets.passwords.get(u.name)!])))] : [])];
+  if (files.length > 0 || sync.remove.length > 0) {
+    writeFiles(ctx.siteDir, files, { remove: sync.remove });
     for (const note of sync.notes) ctx.out(note);
+    if (orphans.length > 0) ctx.out(`removed the passwords of ${orphans.length} user${orphans.length === 1 ? '' : 's'} no longer in macvpn.yaml: ${orphans.join(', ')}`);
   }
   return loadSite(ctx.siteDir);
 }

@@ -66,7 +66,7 @@ function checkUserProfile(ctx: Ctx, site: Site, user: User, signer: Signer | und
   return 'current';
 }
 
-export async function run(ctx: Ctx): Promise<void> {
+export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, unknown> = {}): Promise<void> {
   const site = loadSite(ctx.siteDir);
   warnSettings(ctx, site);
   const now = new Date();
@@ -79,15 +79,23 @@ export async function run(ctx: Ctx): Promise<void> {
   else {
     const left = Math.floor((signer.fields.notAfter.getTime() - now.getTime()) / DAY);
     if (left < 0) problems.push(`the signer certificate expired on ${signer.fields.notAfter.toISOString().slice(0, 10)}: import a new one with "macvpn signer import"`);
-    else if (left < 30) ctx.warn(`the signer certificate expires in ${left} days`);
+    // Needs action before it lapses: an expired signer makes new installs look unsigned (apple.md §4).
+    else if (left < 30) problems.push(`the signer certificate expires in ${left} days (${signer.fields.notAfter.toISOString().slice(0, 10)}): import a renewed one with "macvpn signer import", then macvpn build`);
     lines.push(`signer: valid until ${signer.fields.notAfter.toISOString().slice(0, 10)}`);
   }
 
   // The VPN type's own state: certificate and CRL lifetimes.
   const findings = vpnTypeOf(site).findings(site, now);
   lines.push(...findings.lines);
-  for (const w of findings.warnings) ctx.warn(w);
-  problems.push(...findings.problems);
+  // A certificate or CRL that ends within 30 days needs action (a build renews it): a finding too.
+  problems.push(...findings.problems, ...findings.warnings);
+
+  // Secrets of users no longer in macvpn.yaml (a line removed by hand): restoring the line would
+  // bring the old password back. build removes them.
+  const known = new Set(site.users.map((u) => u.name));
+  for (const name of [...site.secrets.passwords.keys()].sort()) {
+    if (!known.has(name)) problems.push(`secrets/passwords.json holds a password for "${name}", who is not in macvpn.yaml: "macvpn build" removes it`);
+  }
 
   // server/: byte- and mode-exact against what `macvpn server` writes now.
   const serverDir = path.join(ctx.siteDir, SERVER_DIR);
@@ -127,15 +135,22 @@ export async function run(ctx: Ctx): Promise<void> {
   const counts = { current: 0, missing: 0, stale: 0 };
   for (const user of site.users) counts[checkUserProfile(ctx, site, user, signer, extra, problems)]++;
   const profilesDir = path.join(ctx.siteDir, PROFILES_DIR);
-  const names = new Set(site.users.map((u) => `${u.name}.mobileconfig`));
+  // Ignoring case, as build does: on a Mac's disk Alice.mobileconfig is alice's file.
+  const names = new Set(site.users.map((u) => `${u.name}.mobileconfig`.toLowerCase()));
   if (fs.existsSync(profilesDir)) {
     for (const f of fs.readdirSync(profilesDir)) {
-      if (f.endsWith('.mobileconfig') && !names.has(f)) problems.push(`${PROFILES_DIR}/${f} belongs to no user of the site but may hold ${vpnTypeOf(site).profileHolds}: delete it (macvpn build does)`);
+      if (f.endsWith('.mobileconfig') && !names.has(f.toLowerCase())) problems.push(`${PROFILES_DIR}/${f} belongs to no user of the site but may hold ${vpnTypeOf(site).profileHolds}: delete it (macvpn build does)`);
     }
   }
   lines.push(`profiles/: ${counts.current} current, ${counts.stale} out of date, ${counts.missing} not generated`);
   for (const p of findLeftovers(ctx.siteDir)) {
     problems.push(`${path.relative(ctx.siteDir, p)} was left by an interrupted macvpn run and may hold secrets: the next build, server or user command removes it`);
+  }
+  if (opts.json) {
+    // For monitoring: the same findings, exit 1 when there is any.
+    ctx.out(JSON.stringify({ site: ctx.siteDir, ok: problems.length === 0, summary: lines, findings: problems }, null, 2));
+    if (problems.length > 0) throw new MacvpnError(`${problems.length} finding${problems.length === 1 ? ' needs' : 's need'} action (see the JSON on standard output)`);
+    return;
   }
   for (const l of lines) ctx.out(l);
   if (problems.length > 0) throw new MacvpnError(problems);
