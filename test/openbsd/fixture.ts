@@ -35,6 +35,7 @@ export function legacySite(): Site {
     listen: '203.0.113.7',
     pool: { cidr: '172.20.0.0/16', network: parseIpv4('172.20.0.0')!, prefix: 16 },
     dns: [],
+    users: [{ name: 'alice' }, { name: 'bob', ip: '172.20.0.50' }, { name: 'carol@example.com', email: 'carol@example.com' }],
   });
 }
 

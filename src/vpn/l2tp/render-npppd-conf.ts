@@ -4,7 +4,7 @@
  * every section is defined before `bind` refers to it ("Additions" 10).
  */
 import type { Site } from '../../site/types.js';
-import { formatIpv4, lastAddress } from '../../site/ipv4.js';
+import { formatIpv4, lastAddress, parseIpv4 } from '../../site/ipv4.js';
 import type { OpenbsdRelease } from '../../openbsd/versions.js';
 import { headerLines, joinLines } from '../../openbsd/header.js';
 import { quoteConfString } from '../../openbsd/quote.js';
@@ -20,13 +20,37 @@ export function serverTunnelAddress(site: Site): string {
 /**
  * Client range `network+2 - broadcast-1`. The range form needs no quotes (the CIDR form must be
  * quoted: the lexer ends a bare word at `/`, "Additions" 6) and, unlike the CIDR form, leaves the
- * interface address out of the pool. A plain pool-address serves dynamic and per-user static
- * (framed-ip-address) assignment alike (§2).
+ * interface address out of the pool.
  */
 export function clientRange(site: Site): string {
   const first = formatIpv4(site.pool.network + 2);
   const last = formatIpv4(lastAddress(site.pool.network, site.pool.prefix) - 1);
   return `${first}-${last}`;
+}
+
+/**
+ * The pool-address lines: the client range without the users' fixed addresses, which npppd may
+ * lease to anyone (a plain or `for dynamic` pool-address joins both the dynamic and the static
+ * pool), then each fixed address `for static` only, so npppd hands it to its owner alone
+ * (parse.y `POOL_ADDRESS STRING ipcppooltype`: `for static` adds to static_pool only; a framed
+ * address that another session holds is ADDRESS_BUSY, npppd_pool.c). Without fixed addresses
+ * this is the one line it always was.
+ */
+export function poolAddressLines(site: Site): string[] {
+  const fixed = [...new Set(site.users.flatMap((u) => (u.ip === undefined ? [] : [parseIpv4(u.ip)!])))].sort((a, b) => a - b);
+  if (fixed.length === 0) return [`pool-address ${clientRange(site)}`];
+  const lines: string[] = [];
+  let start = site.pool.network + 2;
+  const end = lastAddress(site.pool.network, site.pool.prefix) - 1;
+  // parse-site.ts checkUserIp keeps fixed addresses inside the client range; refuse anything else.
+  const outside = fixed.find((ip) => ip < start || ip > end);
+  if (outside !== undefined) throw new MacvpnError(`fixed address ${formatIpv4(outside)} is outside the client range ${clientRange(site)}`);
+  for (const ip of [...fixed, end + 1]) {
+    if (ip > start) lines.push(`pool-address ${formatIpv4(start)}-${formatIpv4(Math.min(ip - 1, end))}`);
+    start = ip + 1;
+  }
+  for (const ip of fixed) lines.push(`pool-address ${formatIpv4(ip)}-${formatIpv4(ip)} for static`);
+  return lines;
 }
 
 /** `listen on`: the literal local address, or 0.0.0.0 (npppd's own default, IPv4) for egress (§2). */
@@ -57,7 +81,7 @@ export function renderNpppdConf(site: Site, release: OpenbsdRelease): string {
     '}',
     '',
     'ipcp IPCP {',
-    `\tpool-address ${clientRange(site)}`,
+    ...poolAddressLines(site).map((l) => `\t${l}`),
     ...(site.dns.length > 0 ? [`\tdns-servers ${site.dns.join(' ')}`] : []),
     '}',
     '',

@@ -43,6 +43,33 @@ export function rangeToCidr(first: number, last: number): string | undefined {
   return undefined;
 }
 
+/** The subnet whose client range the ranges of several pool-address lines cover exactly. */
+function readSplitPool(ipcp: Ipcp, problems: LexProblem[]): string | undefined {
+  const ranges: Array<[number, number]> = [];
+  for (const tokens of ipcp.pools) {
+    const v = tokens[0];
+    const m = v?.kind === 'word' ? /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)$/.exec(v.text) : null;
+    const rest = tokens.slice(1).map((t) => t.text).join(' ');
+    const a = m ? parseIpv4(m[1]!) : undefined;
+    const b = m ? parseIpv4(m[2]!) : undefined;
+    if (a === undefined || b === undefined || b < a || !['', 'for dynamic', 'for static'].includes(rest)) {
+      problems.push({ line: v?.line ?? ipcp.line, message: `pool-address ${v?.text ?? ''} ${rest}`.trim() + ': with several pool-address lines macvpn reads only ranges A-B, optionally "for dynamic" or "for static"' });
+      return undefined;
+    }
+    ranges.push([a, b]);
+  }
+  ranges.sort((x, y) => x[0] - y[0]);
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i]![0] !== ranges[i - 1]![1] + 1) {
+      problems.push({ line: ipcp.pools[1]![0]?.line ?? ipcp.line, message: `ipcp ${ipcp.name}'s pool-address lines leave a gap or overlap at ${formatIpv4(ranges[i]![0])}; macvpn pools are one whole subnet` });
+      return undefined;
+    }
+  }
+  const cidr = rangeToCidr(ranges[0]![0], ranges.at(-1)![1]);
+  if (cidr === undefined) problems.push({ line: ipcp.pools[0]![0]?.line ?? ipcp.line, message: `ipcp ${ipcp.name}'s pool-address lines are not the client range of one subnet; macvpn pools are whole subnets` });
+  return cidr;
+}
+
 function readPool(tokens: Token[], problems: LexProblem[]): string | undefined {
   const [v, ...rest] = tokens;
   const line = v?.line ?? 0;
@@ -132,8 +159,12 @@ export function parseNpppdConf(text: string): NpppdConfResult {
   }
   const result: NpppdConfResult = { problems, notes };
   if (ipcp.pools.length === 0) problems.push({ line: ipcp.line, message: `ipcp ${ipcp.name} has no pool-address` });
-  else if (ipcp.pools.length > 1) problems.push({ line: ipcp.pools[1]![0]?.line ?? ipcp.line, message: `ipcp ${ipcp.name} has several pool-address lines; macvpn uses one subnet` });
-  else {
+  else if (ipcp.pools.length > 1) {
+    // Several lines: macvpn's own layout (the client range split around fixed addresses, each
+    // `for static`) or any set of ranges that together are one subnet's client range.
+    result.pool = readSplitPool(ipcp, problems);
+    result.poolLine = ipcp.pools[0]![0]?.line;
+  } else {
     result.pool = readPool(ipcp.pools[0]!, problems);
     result.poolLine = ipcp.pools[0]![0]?.line;
   }
