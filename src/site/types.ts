@@ -1,4 +1,8 @@
-/** Client compatibility level: `modern` for macOS 10.15+/iOS 13+, `legacy` for pre-2019 clients. */
+/**
+ * Client compatibility level: `modern` for macOS 11+/iOS 14+ (the profile's DNS keys need 11, its
+ * transforms 10.15; check with the Apple schema's availability, test/apple/availability.test.ts),
+ * `legacy` replaces the ipsec.conf transforms with 3DES/SHA-1/modp1024 for every client.
+ */
 export type Compat = 'modern' | 'legacy';
 
 /** One VPN user as stored in macvpn.yaml (no secrets). */
