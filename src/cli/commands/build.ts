@@ -19,6 +19,10 @@ import { syncSiteState } from '../site-edit.js';
 import { staleFiles } from '../../io/stale-files.js';
 import { vpnTypeOf } from '../../vpn/index.js';
 import { warnSettings } from '../site-warnings.js';
+import { deliveryFiles, readDeliveryKey } from '../../io/delivered.js';
+import { DELIVERY_KEY_FILE } from '../../io/site-paths.js';
+import { MODE_SECRET } from '../../plan/output-file.js';
+import { randomBytes } from 'node:crypto';
 
 export async function run(ctx: Ctx): Promise<void> {
   const result = await withLock(ctx.siteDir, async () => {
@@ -37,7 +41,15 @@ export async function run(ctx: Ctx): Promise<void> {
     let stale: string[];
     try {
       for (const f of serverFiles) staged.push(stageFile(serverDir, f));
-      await stageProfilesParallel({ site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir }, signer, staged);
+      // Every profile built is recorded as delivered (delivered.json), fingerprinted in the workers.
+      const known = readDeliveryKey(ctx.siteDir);
+      const deliveryKey = known ?? randomBytes(32);
+      if (!known) staged.push(stageFile(ctx.siteDir, { path: DELIVERY_KEY_FILE, contents: Buffer.from(deliveryKey).toString('hex') + '\n', mode: MODE_SECRET }, { followBase: true }));
+      const prints: Array<[string, string]> = [];
+      await stageProfilesParallel({ site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir, deliveryKey }, signer, staged, prints);
+      for (const f of deliveryFiles(ctx.siteDir, site, site.users, signer, 'build', now, new Map(prints))) {
+        if (f.path !== DELIVERY_KEY_FILE) staged.push(stageFile(ctx.siteDir, f, { followBase: true }));
+      }
       await syncStaged(staged);
       // Profiles of users no longer in the site still hold the shared secret: remove them.
       // Compared ignoring case: on a Mac's case-insensitive disk `Alice.mobileconfig` is the file
