@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
-import { checkSecretModes, loadSite, loadSiteUnchecked, secretsError, secretsProblems } from '../io/read-site.js';
+import { checkSecretModes, loadSite, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems } from '../io/read-site.js';
 import { ensureDir, writeFiles } from '../io/write-files.js';
 import { checkSitePath } from '../io/trust.js';
 import { parseSite } from '../site/parse-site.js';
@@ -31,6 +31,13 @@ export interface SiteChange {
   rotated?: string[];
   /** Extra paths to delete (relative to the site) once the new files are in place. */
   remove?: string[];
+  /** macvpn.yaml as the change wrote it (macvpn set edits it in place); must parse to `settings`. */
+  yaml?: string;
+  /**
+   * Called with the site before and after the change (its new state included), before anything
+   * is written: it may refuse the change by throwing (a plan that no longer renders).
+   */
+  preview?: (before: Site, after: Site) => void;
 }
 
 /** Time, randomness and key generation for the VPN type's state (the core has none of its own). */
@@ -77,18 +84,26 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
     const settings = c.settings ?? site;
     const passwords = c.passwords ?? new Map(site.secrets.passwords);
     const type = vpnTypeOf(settings);
+    // Another VPN type (macvpn set vpn): its state starts afresh, as on a new site.
+    const switched = type !== vpnTypeOf(site);
     const secret = c.siteSecret !== undefined ? type.siteSecret : undefined;
     const state = secret ? secret.apply(site.secrets.vpn, c.siteSecret!) : site.secrets.vpn;
-    const valid = validateSiteState(settings, state, passwords);
+    const valid = validateSiteState(settings, switched ? undefined : state, passwords);
     // Only the users still listed keep a password entry.
     const kept = new Map(valid.users.map((u) => [u.name, passwords.get(u.name)!]));
-    const typeFiles = type.stateFiles({ before: site, after: valid, passwords: kept, rotated: c.rotated ?? [], ...(c.siteSecret !== undefined && { siteSecret: c.siteSecret }) }, siteTools());
+    const typeFiles = type.stateFiles({ before: switched ? undefined : site, after: valid, passwords: kept, rotated: c.rotated ?? [], ...(c.siteSecret !== undefined && { siteSecret: c.siteSecret }) }, siteTools());
     // Write only what changed; macvpn.yaml keeps the administrator's comments and layout.
     const files: OutputFile[] = [...typeFiles.files];
     if (c.passwords !== undefined || c.settings !== undefined) files.push(passwordsFile(kept));
     if (c.settings !== undefined) {
       const original = fs.readFileSync(path.join(ctx.siteDir, SITE_FILE), 'utf8');
-      files.push({ path: SITE_FILE, contents: updateSiteYaml(original, valid), mode: MODE_PUBLIC });
+      files.push({ path: SITE_FILE, contents: c.yaml ?? updateSiteYaml(original, valid), mode: MODE_PUBLIC });
+    }
+    if (c.preview) {
+      const after: Site = { ...valid, secrets: { passwords: kept, vpn: loadStateAfter(ctx.siteDir, valid, typeFiles.files, typeFiles.remove) } };
+      const problems = secretsProblems(after, after.secrets);
+      if (problems.length > 0) throw secretsError(problems);
+      c.preview(site, after);
     }
     writeFiles(ctx.siteDir, files, { remove: [...(c.remove ?? []), ...typeFiles.remove], followBase: true, followSymlinks: [SITE_FILE] });
     for (const note of typeFiles.notes) ctx.out(note);
