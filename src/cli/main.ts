@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from './exit-code.js';
-import { formatError, MacvpnError } from '../errors.js';
+import { ExitStatus, formatError, MacvpnError } from '../errors.js';
 import { makeCtx, type CliIo, type Ctx } from './context.js';
 import { resolveSiteDir } from '../io/site-paths.js';
 import { removeInFlight } from '../io/leftovers.js';
@@ -212,12 +212,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .description('write the OpenBSD server tree (server/ or --out DIR)')
     .option('--out <dir>', 'output folder (created when missing)')
     .option('--openbsd <version>', 'OpenBSD release (default: the site setting)')
-    .addHelpText('after', examples('macvpn server', 'macvpn server --out /tmp/router --openbsd 6.6', 'scp -r server root@router: && ssh root@router sh server/install.sh'))
+    .option('--diff', 'print what would change as a unified diff (secrets masked) and write nothing; exit 1 if anything would')
+    .addHelpText('after', examples('macvpn server', 'macvpn server --diff', 'macvpn server --out /tmp/router --openbsd 6.6', 'scp -r server root@router: && ssh root@router sh server/install.sh'))
     .action(action('server'));
 
   program.command('build')
     .description("write the server tree and every user's signed profile")
-    .addHelpText('after', examples('macvpn build'))
+    .option('--diff', 'print what would change in server/ (secrets masked) and which profiles, and write nothing; exit 1 if anything would')
+    .addHelpText('after', examples('macvpn build', 'macvpn build --diff'))
     .action(action('build'));
 
   program.command('verify <file>')
@@ -278,6 +280,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(formatError(new MacvpnError(first, [...suggestions, 'see "macvpn --help" or "macvpn COMMAND --help"']), false));
       return ExitCode.Usage;
     }
+    if (err instanceof ExitStatus) return err.exitCode;
     io.stderr.write(formatError(err, debug));
     return err instanceof MacvpnError ? err.exitCode : ExitCode.Failure;
   }

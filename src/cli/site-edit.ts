@@ -86,9 +86,9 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
     const type = vpnTypeOf(settings);
     // Another VPN type (macvpn set vpn): its state starts afresh, as on a new site.
     const switched = type !== vpnTypeOf(site);
-    const secret = c.siteSecret !== undefined ? type.siteSecret : undefined;
-    const state = secret ? secret.apply(site.secrets.vpn, c.siteSecret!) : site.secrets.vpn;
-    const valid = validateSiteState(settings, switched ? undefined : state, passwords);
+    // The settings and passwords first; the type's state is checked as it will be after the change
+    // (a new server name gets its certificate from stateFiles below).
+    const valid = validateSiteState(settings, undefined, passwords);
     // Only the users still listed keep a password entry.
     const kept = new Map(valid.users.map((u) => [u.name, passwords.get(u.name)!]));
     const typeFiles = type.stateFiles({ before: switched ? undefined : site, after: valid, passwords: kept, rotated: c.rotated ?? [], ...(c.siteSecret !== undefined && { siteSecret: c.siteSecret }) }, siteTools());
@@ -99,12 +99,11 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
       const original = fs.readFileSync(path.join(ctx.siteDir, SITE_FILE), 'utf8');
       files.push({ path: SITE_FILE, contents: c.yaml ?? updateSiteYaml(original, valid), mode: MODE_PUBLIC });
     }
-    if (c.preview) {
-      const after: Site = { ...valid, secrets: { passwords: kept, vpn: loadStateAfter(ctx.siteDir, valid, typeFiles.files, typeFiles.remove) } };
-      const problems = secretsProblems(after, after.secrets);
-      if (problems.length > 0) throw secretsError(problems);
-      c.preview(site, after);
-    }
+    const state = loadStateAfter(ctx.siteDir, valid, typeFiles.files, typeFiles.remove);
+    const after: Site = { ...valid, secrets: { passwords: kept, vpn: state } };
+    const problems = secretsProblems(after, after.secrets);
+    if (problems.length > 0) throw secretsError(problems);
+    c.preview?.(site, after);
     writeFiles(ctx.siteDir, files, { remove: [...(c.remove ?? []), ...typeFiles.remove], followBase: true, followSymlinks: [SITE_FILE] });
     for (const note of typeFiles.notes) ctx.out(note);
     return { ...valid, secrets: { passwords: kept, vpn: state } };
