@@ -15,7 +15,8 @@ import { updateSiteYaml } from '../site/update-site-yaml.js';
 import { checkPasswords, renderPasswords } from '../site/secrets.js';
 import type { Settings, Site } from '../site/types.js';
 import { MODE_PUBLIC, MODE_SECRET, type OutputFile } from '../plan/output-file.js';
-import { PASSWORDS_FILE, SECRETS_DIR, SITE_FILE } from '../io/site-paths.js';
+import { BACKUPS_DIR, PASSWORDS_FILE, SECRETS_DIR, SITE_FILE } from '../io/site-paths.js';
+import { backupSite } from '../io/backup.js';
 import type { Tools } from '../vpn/vpn-type.js';
 import { vpnTypeOf } from '../vpn/index.js';
 import { MacvpnError, problemsError } from '../errors.js';
@@ -120,21 +121,32 @@ export async function createSite(
   siteSecret: string | undefined,
   passwords: ReadonlyMap<string, string>,
   opts: { force: boolean; forceHint: string },
-): Promise<OutputFile[]> {
+): Promise<{ files: OutputFile[]; backup?: string }> {
   const valid = validateSiteState(settings, undefined, passwords);
   const site = ctx.siteDir;
   const exists = fs.existsSync(path.join(site, SITE_FILE)) || fs.existsSync(path.join(site, SECRETS_DIR));
   if (exists && !opts.force) throw new MacvpnError(`${site} already holds a macvpn site`, [opts.forceHint]);
   checkSitePath(site);
   if (exists) checkSecretModes(site);
+  // On a terminal, replacing a site is confirmed first (a pipe, as in scripts and tests, is not asked).
+  if (exists && ctx.io.confirm && !(await ctx.io.confirm(`replace the macvpn site in ${site}? Its secrets and users are replaced (a copy is kept in ${BACKUPS_DIR}/) [y/N] `))) {
+    throw new MacvpnError('not confirmed: nothing was changed');
+  }
   ensureDir(site, 0o755);
   return withLock(site, () => {
     const now = new Date();
     const state = vpnTypeOf(valid).stateFiles({ before: undefined, after: valid, passwords, rotated: [], ...(siteSecret !== undefined && { siteSecret }) }, siteTools(now));
     const files = [...state.files, ...siteFiles(valid, passwords), ...siteSignerFiles(valid, now)];
-    ensureDir(path.join(site, SECRETS_DIR));
-    writeFiles(site, files, { followBase: true, followSymlinks: [SITE_FILE] });
-    return files;
+    // What --force replaces is kept, dated, inside the site (removed again if the write fails).
+    const backup = exists ? backupSite(site, now) : undefined;
+    try {
+      ensureDir(path.join(site, SECRETS_DIR));
+      writeFiles(site, files, { followBase: true, followSymlinks: [SITE_FILE] });
+    } catch (e) {
+      if (backup) fs.rmSync(path.join(site, backup), { recursive: true, force: true });
+      throw e;
+    }
+    return { files, ...(backup !== undefined && { backup }) };
   });
 }
 
