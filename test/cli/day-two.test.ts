@@ -140,7 +140,7 @@ describe('macvpn set', () => {
     ok(await mac(['server']));
     const moved = await mac(['set', 'server', 'vpn2.example.com']);
     ok(moved);
-    expect(moved.stdout).toContain('made a new VPN CA');
+    expect(moved.stdout).toContain('making a new VPN CA, so every user needs the new profile');
     expect(moved.stdout).toContain('server/etc/iked/ca/ca.crt');
     ok(await mac(['server']));
     const s = path.join(dir, 'server/etc/iked');

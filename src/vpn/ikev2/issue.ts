@@ -91,21 +91,6 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
     notes.push(`made the VPN CA "${caCommonName(after)}" (valid until ${day(validity(CA_DAYS).notAfter)})`);
   } else if (s.caKeyPem === undefined || s.caCertPem === undefined) {
     throw new MacvpnError(`${s.caKeyPem === undefined ? CA_KEY_PEM : CA_CERT_PEM} is missing while ${s.caKeyPem === undefined ? CA_CERT_PEM : CA_KEY_PEM} exists`, ['restore it from a backup (a new CA means new profiles for every user)']);
-  } else if (!caCovers(s.caCertPem, after.server)) {
-    // The CA's name constraints name the server it was made for: under another server name iked's
-    // certificate (and every user's identity, SERVER-based) would fall outside them, and a Mac
-    // would refuse the chain. A new server name needs a new CA, and so new profiles for everyone.
-    caKey = tools.newKey('ecdsa').privateKey;
-    caCertDer = makeVpnCa({
-      commonName: caCommonName(after),
-      organization: after.organization,
-      permittedDns: [after.server.toLowerCase()],
-      key: caKey,
-      serial: serial(tools),
-      ...validity(CA_DAYS),
-    });
-    files.push({ path: CA_KEY_PEM, contents: pkcs8Pem(caKey), mode: MODE_SECRET, secret: true }, { path: CA_CERT_PEM, contents: certPem(caCertDer), mode: MODE_PUBLIC });
-    notes.push(`made a new VPN CA "${caCommonName(after)}" for the server name ${after.server} (the old CA's name constraints name the old server): every user needs a new profile`);
   } else {
     caKey = privateKeyOf(s.caKeyPem);
     caCertDer = pemDer(s.caCertPem);
@@ -212,11 +197,3 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
-
-/** Whether the CA's permitted DNS subtrees cover `server` (no constraint: it covers everything). */
-function caCovers(caPem: string, server: string): boolean {
-  const permitted = certInfo(caPem)?.permittedDns;
-  if (permitted === undefined) return true;
-  const name = server.toLowerCase();
-  return permitted.some((p) => name === p.toLowerCase() || name.endsWith(`.${p.toLowerCase()}`));
-}

@@ -19,8 +19,6 @@ export interface CertInfo {
   notAfter: Date;
   /** subjectAltName dNSName entries, in certificate order. */
   dnsNames: string[];
-  /** dNSName subtrees a CA's nameConstraints permit (RFC 5280 §4.2.1.10); undefined without the extension. */
-  permittedDns?: string[];
   /** The subject's last commonName, or undefined. */
   commonName: string | undefined;
   keyType: KeyKind;
@@ -56,22 +54,8 @@ export function readCert(der: Uint8Array): CertInfo {
     if (id !== PKI_OID.subjectAltName) continue;
     for (const gn of children(readAll(value))) if (gn.tag === 0x82) dnsNames.push(new TextDecoder().decode(gn.value));
   }
-  let permittedDns: string[] | undefined;
-  for (const [id, value] of f.extensions) {
-    if (id !== PKI_OID.nameConstraints) continue;
-    permittedDns = [];
-    // NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees OPTIONAL, excluded… [1] }
-    for (const part of children(readAll(value))) {
-      if (part.tag !== 0xa0) continue;
-      for (const subtree of children(part)) {
-        const [gn] = children(subtree);
-        if (gn?.tag === 0x82) permittedDns.push(new TextDecoder().decode(gn.value));
-      }
-    }
-  }
   return {
     serial: serialHex(f.serial.value),
-    ...(permittedDns !== undefined && { permittedDns }),
     notBefore: notBefore!,
     notAfter: notAfter!,
     dnsNames,
