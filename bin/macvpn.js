@@ -19,10 +19,21 @@ const readStdin = async () => {
   return Buffer.concat(chunks).toString('utf8');
 };
 
+// Questions (init --force) only on a terminal; a pipe is never asked.
+const confirm = process.stdin.isTTY && process.stderr.isTTY
+  ? (question) => new Promise((resolve) => {
+      const rl = require('node:readline').createInterface({ input: process.stdin, output: process.stderr });
+      rl.question(question, (answer) => {
+        rl.close();
+        resolve(/^y(es)?$/i.test(answer.trim()));
+      });
+    })
+  : undefined;
+
 const cli = load();
 cli.handleInterrupts();
 cli
-  .main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), readStdin })
+  .main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), readStdin, confirm })
   .then((code) => {
     process.exitCode = code;
   });

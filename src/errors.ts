@@ -22,6 +22,13 @@ export class MacvpnError extends Error {
   }
 }
 
+/** Ends a command with this exit code and nothing more to say (`server --diff`: 1 = something would change, like diff(1)). */
+export class ExitStatus extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit status ${exitCode}`);
+  }
+}
+
 /** A usage error: exit 2. */
 export class UsageError extends MacvpnError {
   constructor(message: string, hints: string[] = []) {

@@ -39,10 +39,10 @@ function runWorker(loader: string, job: ProfileJob): Promise<WorkerReport> {
 }
 
 /** Signs and stages every job's profiles; appends to `staged` even when it throws. */
-export async function stageProfilesParallel(job: ProfileJob, signer: Signer, staged: Staged[]): Promise<void> {
+export async function stageProfilesParallel(job: ProfileJob, signer: Signer, staged: Staged[], prints: Array<[string, string]>): Promise<void> {
   const bundle = bundlePath();
   const threads = Math.min(os.availableParallelism(), Math.floor(job.users.length / MIN_PER_WORKER));
-  if (!bundle || threads < 2) return stageProfiles(job, signer, staged);
+  if (!bundle || threads < 2) return stageProfiles(job, signer, staged, prints);
   const loader = path.join(path.dirname(bundle), '..', 'bin', 'load.js');
   const shares = Array.from({ length: threads }, (_, t) => job.users.filter((_, i) => i % threads === t));
   const results = await Promise.allSettled(shares.map((users) => runWorker(loader, { ...job, users })));
@@ -51,6 +51,7 @@ export async function stageProfilesParallel(job: ProfileJob, signer: Signer, sta
     if (r.status === 'rejected') failure ??= r.reason as Error;
     else {
       staged.push(...r.value.staged);
+      prints.push(...r.value.prints);
       const e = r.value.error;
       if (e && !failure) failure = 'internal' in e ? new Error(e.internal) : new MacvpnError([e.message, ...e.more], e.hints);
     }

@@ -15,6 +15,8 @@ export interface CliIo {
   cwd: string;
   /** Reads all of standard input. */
   readStdin(): Promise<string>;
+  /** Asks a yes/no question; only present when standard input and error are a terminal. */
+  confirm?(question: string): Promise<boolean>;
 }
 
 export interface Ctx {

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from './exit-code.js';
-import { formatError, MacvpnError } from '../errors.js';
+import { ExitStatus, formatError, MacvpnError } from '../errors.js';
 import { makeCtx, type CliIo, type Ctx } from './context.js';
 import { resolveSiteDir } from '../io/site-paths.js';
 import { removeInFlight } from '../io/leftovers.js';
@@ -23,6 +23,10 @@ const COMMANDS: Record<string, () => Promise<{ run: Run }>> = {
   'user-list': () => import('./commands/user-list.js'),
   'user-rotate': () => import('./commands/user-rotate.js'),
   'user-set': () => import('./commands/user-set.js'),
+  'user-show': () => import('./commands/user-show.js'),
+  'user-disable': () => import('./commands/user-disable.js'),
+  'user-enable': () => import('./commands/user-enable.js'),
+  set: () => import('./commands/set.js'),
   'psk-rotate': () => import('./commands/psk-rotate.js'),
   profile: () => import('./commands/profile.js'),
   server: () => import('./commands/server.js'),
@@ -140,12 +144,32 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .addHelpText('after', examples('macvpn user set bob --ip 10.0.0.60', 'macvpn user set bob --no-ip --email bob@example.org'))
     .action(action('user-set'));
   refuseContradictions(user.commands.find((c) => c.name() === 'set')!, [['ip', 'no-ip'], ['email', 'no-email']]);
+  user.command('show <name>')
+    .description("one user's settings and profile state (their password only with --show-secrets)")
+    .option('--json', 'machine-readable output')
+    .option('--show-secrets', "print this user's password")
+    .addHelpText('after', examples('macvpn user show alice', 'macvpn user show alice --show-secrets'))
+    .action(action('user-show'));
+  user.command('disable <name>')
+    .description('pause a user: password and certificate kept, no login after the next install')
+    .addHelpText('after', examples('macvpn user disable alice && macvpn server'))
+    .action(action('user-disable'));
+  user.command('enable <name>')
+    .description('let a disabled user connect again (after the next install)')
+    .addHelpText('after', examples('macvpn user enable alice && macvpn server'))
+    .action(action('user-enable'));
   user.command('rotate <name>')
     .description("replace a user's password")
     .option('--password-stdin', 'read the new password from standard input')
     .option('--show-secrets', 'print the new password')
     .addHelpText('after', examples('macvpn user rotate alice', "printf '%s\\n' \"$PW\" | macvpn user rotate alice --password-stdin"))
     .action(action('user-rotate'));
+
+  program.command('set <key> [value]')
+    .description('show or change one setting of macvpn.yaml (comments kept) and say what it makes out of date')
+    .option('--force', 'allow changing identifier (every Mac then adds a second VPN)')
+    .addHelpText('after', examples('macvpn set dns 192.168.1.1,192.168.1.2', 'macvpn set dns ""            # no DNS servers', 'macvpn set pool               # show the setting', 'macvpn set openbsd 7.5'))
+    .action(action('set'));
 
   program.command('psk').description('manage the IPsec shared secret')
     .command('rotate')
@@ -188,12 +212,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .description('write the OpenBSD server tree (server/ or --out DIR)')
     .option('--out <dir>', 'output folder (created when missing)')
     .option('--openbsd <version>', 'OpenBSD release (default: the site setting)')
-    .addHelpText('after', examples('macvpn server', 'macvpn server --out /tmp/router --openbsd 6.6', 'scp -r server root@router: && ssh root@router sh server/install.sh'))
+    .option('--diff', 'print what would change as a unified diff (secrets masked) and write nothing; exit 1 if anything would')
+    .addHelpText('after', examples('macvpn server', 'macvpn server --diff', 'macvpn server --out /tmp/router --openbsd 6.6', 'scp -r server root@router: && ssh root@router sh server/install.sh'))
     .action(action('server'));
 
   program.command('build')
     .description("write the server tree and every user's signed profile")
-    .addHelpText('after', examples('macvpn build'))
+    .option('--diff', 'print what would change in server/ (secrets masked) and which profiles, and write nothing; exit 1 if anything would')
+    .addHelpText('after', examples('macvpn build', 'macvpn build --diff'))
     .action(action('build'));
 
   program.command('verify <file>')
@@ -206,11 +232,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .description("email a user's profile (password left out unless --include-password)")
     .option('--to <addr>', "recipient (default: the user's email in macvpn.yaml)")
     .option('--all', 'mail every user who has an email address')
+    .option('--stale', 'mail exactly the users whose delivered profile is out of date (see "macvpn user list")')
     .option('--smtp <url>', 'smtps://, or smtp:// with STARTTLS required off loopback (default: $MACVPN_SMTP_URL)')
     .option('--from <addr>', 'sender address (default: $MACVPN_MAIL_FROM or macvpn@<server>)')
     .option('--eml <file>', 'write the message to a file instead of sending it')
     .option('--include-password', 'put the password in the mailed profile')
-    .addHelpText('after', examples('macvpn mail alice --smtp smtp://mail.example.com:587', 'macvpn mail --all', 'macvpn mail alice --to alice@example.com --eml alice.eml'))
+    .addHelpText('after', examples('macvpn mail alice --smtp smtp://mail.example.com:587', 'macvpn mail --all', 'macvpn mail --stale                 # after psk rotate, a DNS change, a new signer', 'macvpn mail alice --to alice@example.com --eml alice.eml'))
     .action(action('mail'));
 
   program.command('mdm').description('profiles for an MDM')
@@ -253,6 +280,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(formatError(new MacvpnError(first, [...suggestions, 'see "macvpn --help" or "macvpn COMMAND --help"']), false));
       return ExitCode.Usage;
     }
+    if (err instanceof ExitStatus) return err.exitCode;
     io.stderr.write(formatError(err, debug));
     return err instanceof MacvpnError ? err.exitCode : ExitCode.Failure;
   }

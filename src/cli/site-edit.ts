@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
-import { checkSecretModes, loadSite, loadSiteUnchecked, secretsError, secretsProblems } from '../io/read-site.js';
+import { checkSecretModes, loadSite, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems } from '../io/read-site.js';
 import { ensureDir, writeFiles } from '../io/write-files.js';
 import { checkSitePath } from '../io/trust.js';
 import { parseSite } from '../site/parse-site.js';
@@ -15,7 +15,8 @@ import { updateSiteYaml } from '../site/update-site-yaml.js';
 import { checkPasswords, renderPasswords } from '../site/secrets.js';
 import type { Settings, Site } from '../site/types.js';
 import { MODE_PUBLIC, MODE_SECRET, type OutputFile } from '../plan/output-file.js';
-import { PASSWORDS_FILE, SECRETS_DIR, SITE_FILE } from '../io/site-paths.js';
+import { BACKUPS_DIR, PASSWORDS_FILE, SECRETS_DIR, SITE_FILE } from '../io/site-paths.js';
+import { backupSite } from '../io/backup.js';
 import type { Tools } from '../vpn/vpn-type.js';
 import { vpnTypeOf } from '../vpn/index.js';
 import { MacvpnError, problemsError } from '../errors.js';
@@ -31,6 +32,13 @@ export interface SiteChange {
   rotated?: string[];
   /** Extra paths to delete (relative to the site) once the new files are in place. */
   remove?: string[];
+  /** macvpn.yaml as the change wrote it (macvpn set edits it in place); must parse to `settings`. */
+  yaml?: string;
+  /**
+   * Called with the site before and after the change (its new state included), before anything
+   * is written: it may refuse the change by throwing (a plan that no longer renders).
+   */
+  preview?: (before: Site, after: Site) => void;
 }
 
 /** Time, randomness and key generation for the VPN type's state (the core has none of its own). */
@@ -77,19 +85,26 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
     const settings = c.settings ?? site;
     const passwords = c.passwords ?? new Map(site.secrets.passwords);
     const type = vpnTypeOf(settings);
-    const secret = c.siteSecret !== undefined ? type.siteSecret : undefined;
-    const state = secret ? secret.apply(site.secrets.vpn, c.siteSecret!) : site.secrets.vpn;
-    const valid = validateSiteState(settings, state, passwords);
+    // Another VPN type (macvpn set vpn): its state starts afresh, as on a new site.
+    const switched = type !== vpnTypeOf(site);
+    // The settings and passwords first; the type's state is checked as it will be after the change
+    // (a new server name gets its certificate from stateFiles below).
+    const valid = validateSiteState(settings, undefined, passwords);
     // Only the users still listed keep a password entry.
     const kept = new Map(valid.users.map((u) => [u.name, passwords.get(u.name)!]));
-    const typeFiles = type.stateFiles({ before: site, after: valid, passwords: kept, rotated: c.rotated ?? [], ...(c.siteSecret !== undefined && { siteSecret: c.siteSecret }) }, siteTools());
+    const typeFiles = type.stateFiles({ before: switched ? undefined : site, after: valid, passwords: kept, rotated: c.rotated ?? [], ...(c.siteSecret !== undefined && { siteSecret: c.siteSecret }) }, siteTools());
     // Write only what changed; macvpn.yaml keeps the administrator's comments and layout.
     const files: OutputFile[] = [...typeFiles.files];
     if (c.passwords !== undefined || c.settings !== undefined) files.push(passwordsFile(kept));
     if (c.settings !== undefined) {
       const original = fs.readFileSync(path.join(ctx.siteDir, SITE_FILE), 'utf8');
-      files.push({ path: SITE_FILE, contents: updateSiteYaml(original, valid), mode: MODE_PUBLIC });
+      files.push({ path: SITE_FILE, contents: c.yaml ?? updateSiteYaml(original, valid), mode: MODE_PUBLIC });
     }
+    const state = loadStateAfter(ctx.siteDir, valid, typeFiles.files, typeFiles.remove);
+    const after: Site = { ...valid, secrets: { passwords: kept, vpn: state } };
+    const problems = secretsProblems(after, after.secrets);
+    if (problems.length > 0) throw secretsError(problems);
+    c.preview?.(site, after);
     writeFiles(ctx.siteDir, files, { remove: [...(c.remove ?? []), ...typeFiles.remove], followBase: true, followSymlinks: [SITE_FILE] });
     for (const note of typeFiles.notes) ctx.out(note);
     return { ...valid, secrets: { passwords: kept, vpn: state } };
@@ -106,21 +121,32 @@ export async function createSite(
   siteSecret: string | undefined,
   passwords: ReadonlyMap<string, string>,
   opts: { force: boolean; forceHint: string },
-): Promise<OutputFile[]> {
+): Promise<{ files: OutputFile[]; backup?: string }> {
   const valid = validateSiteState(settings, undefined, passwords);
   const site = ctx.siteDir;
   const exists = fs.existsSync(path.join(site, SITE_FILE)) || fs.existsSync(path.join(site, SECRETS_DIR));
   if (exists && !opts.force) throw new MacvpnError(`${site} already holds a macvpn site`, [opts.forceHint]);
   checkSitePath(site);
   if (exists) checkSecretModes(site);
+  // On a terminal, replacing a site is confirmed first (a pipe, as in scripts and tests, is not asked).
+  if (exists && ctx.io.confirm && !(await ctx.io.confirm(`replace the macvpn site in ${site}? Its secrets and users are replaced (a copy is kept in ${BACKUPS_DIR}/) [y/N] `))) {
+    throw new MacvpnError('not confirmed: nothing was changed');
+  }
   ensureDir(site, 0o755);
   return withLock(site, () => {
     const now = new Date();
     const state = vpnTypeOf(valid).stateFiles({ before: undefined, after: valid, passwords, rotated: [], ...(siteSecret !== undefined && { siteSecret }) }, siteTools(now));
     const files = [...state.files, ...siteFiles(valid, passwords), ...siteSignerFiles(valid, now)];
-    ensureDir(path.join(site, SECRETS_DIR));
-    writeFiles(site, files, { followBase: true, followSymlinks: [SITE_FILE] });
-    return files;
+    // What --force replaces is kept, dated, inside the site (removed again if the write fails).
+    const backup = exists ? backupSite(site, now) : undefined;
+    try {
+      ensureDir(path.join(site, SECRETS_DIR));
+      writeFiles(site, files, { followBase: true, followSymlinks: [SITE_FILE] });
+    } catch (e) {
+      if (backup) fs.rmSync(path.join(site, backup), { recursive: true, force: true });
+      throw e;
+    }
+    return { files, ...(backup !== undefined && { backup }) };
   });
 }
 

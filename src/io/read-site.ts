@@ -65,6 +65,23 @@ function siteFileReader(siteDir: string) {
   };
 }
 
+/**
+ * The VPN type's state as it will be once `files` are written and `remove` deleted (paths
+ * relative to the site): to check a change as a whole before anything is written.
+ */
+export function loadStateAfter(siteDir: string, settings: Settings, files: ReadonlyArray<{ path: string; contents: string | Uint8Array }>, remove: readonly string[]): object {
+  const disk = siteFileReader(siteDir);
+  const overlay = new Map<string, Uint8Array | undefined>(remove.map((r) => [r, undefined]));
+  for (const f of files) overlay.set(f.path, typeof f.contents === 'string' ? Buffer.from(f.contents, 'utf8') : f.contents);
+  const read = (rel: string, missingHint?: string) => {
+    if (!overlay.has(rel)) return disk(rel, missingHint);
+    const v = overlay.get(rel);
+    if (v === undefined && missingHint !== undefined) return disk(rel, missingHint);
+    return v;
+  };
+  return vpnTypeOf(settings).loadState(read, settings);
+}
+
 /** The per-user secrets and the VPN type's state; only `users`' per-user state when given. */
 export function loadSecrets(siteDir: string, settings: Settings, users?: readonly string[]): Secrets {
   const vpn = vpnTypeOf(settings).loadState(siteFileReader(siteDir), settings, users);

@@ -16,6 +16,11 @@ export const CA_CERT_FILE = 'ca.pem';
 export const PROFILES_DIR = 'profiles';
 export const SERVER_DIR = 'server';
 export const LOCK_FILE = '.macvpn.lock';
+/** The record of delivered profiles (no secrets) and the key of its fingerprints (src/delivery/delivered.ts). */
+export const DELIVERED_FILE = 'delivered.json';
+export const DELIVERY_KEY_FILE = 'secrets/delivery-key';
+/** Dated copies of what `init --force` replaced. */
+export const BACKUPS_DIR = 'backups';
 
 /** The site folder: --site, then MACVPN_SITE, then the current directory. */
 export function resolveSiteDir(option: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {

@@ -14,7 +14,7 @@ import { DEFAULT_VPN, VPN_IDS, VPN_TYPES, vpnSettingsKeys } from '../vpn/index.j
 
 /** The shared keys; each VPN type may add one block of its own (src/vpn/<type>/). */
 export const SETTINGS_KEYS = ['server', 'listen', 'openbsd', 'pool', 'dns', 'organization', 'identifier', 'compat', 'vpn', 'users'] as const;
-const USER_KEYS = ['name', 'ip', 'email'] as const;
+const USER_KEYS = ['name', 'ip', 'email', 'disabled'] as const;
 
 export const DEFAULT_POOL = '10.0.0.0/24';
 
@@ -183,6 +183,11 @@ function readUsers(node: unknown, pool: Pool | undefined, report: Report): User[
     const [name, nameNode] = get('name');
     const [ip, ipNode] = get('ip');
     const [email, emailNode] = get('email');
+    const disabledPair = item.items.find((p) => isScalar(p.key) && p.key.value === 'disabled');
+    const disabledNode = disabledPair?.value;
+    const disabledValue = isScalar(disabledNode) ? disabledNode.value : disabledNode;
+    if (disabledPair !== undefined && disabledValue !== null && typeof disabledValue !== 'boolean') report(`${at}.disabled`, 'must be true or false', disabledNode);
+    const disabled = disabledValue === true;
     if (name === undefined) report(`${at}.name`, 'is missing', nameNode ?? item);
     else {
       const msg = checkUserName(name);
@@ -203,7 +208,7 @@ function readUsers(node: unknown, pool: Pool | undefined, report: Report): User[
       const msg = checkEmail(email);
       if (msg) report(`${at}.email`, msg, emailNode);
     }
-    if (name !== undefined) users.push({ name, ...(ip !== undefined && { ip }), ...(email !== undefined && { email }) });
+    if (name !== undefined) users.push({ name, ...(ip !== undefined && { ip }), ...(email !== undefined && { email }), ...(disabled && { disabled: true as const }) });
   });
   return users;
 }

@@ -12,6 +12,7 @@ function renderUser(u: User): string {
   const parts = [`name: ${q(u.name)}`];
   if (u.ip !== undefined) parts.push(`ip: ${q(u.ip)}`);
   if (u.email !== undefined) parts.push(`email: ${q(u.email)}`);
+  if (u.disabled) parts.push('disabled: true');
   return `  - { ${parts.join(', ')} }`;
 }
 
@@ -51,7 +52,8 @@ export function renderSiteYaml(s: Settings): string {
     `vpn: ${q(s.vpn)}`,
     '',
     ...vpnTypeOf(s).renderSettings(s),
-    '# VPN users: name (account name), optional fixed ip inside the pool, optional email.',
+    '# VPN users: name (account name), optional fixed ip inside the pool, optional email,',
+    '# disabled: true for a paused user (macvpn user disable NAME; the password is kept).',
     s.users.length === 0 ? 'users: []' : 'users:',
     ...s.users.map(renderUser),
   ];

@@ -13,6 +13,12 @@ export interface User {
   ip?: string;
   /** Address `macvpn mail` sends the profile to by default. */
   email?: string;
+  /**
+   * Paused (`macvpn user disable`): keeps the password and certificate, but the server files
+   * leave the user out (or the CRL holds the certificate), so they cannot connect after the next
+   * install. Their profile is still built, and marked as disabled in `user list`.
+   */
+  disabled?: true;
 }
 
 /** An IPv4 pool in CIDR form, validated and normalised. */

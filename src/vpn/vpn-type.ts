@@ -173,6 +173,12 @@ export interface VpnType {
   checkState: (settings: Settings, secrets: Site['secrets']) => Problem[];
   /** Files to write and remove when the site changes. */
   stateFiles: (change: StateChange, tools: Tools) => StateFiles;
+  /**
+   * The state with every secret that can reach a server file (a PSK, private keys) replaced by
+   * `fill` characters, keeping line breaks: `--diff` renders with it to know which lines hold
+   * secrets (src/plan/server-diff.ts). Public parts (certificates, CRL) stay.
+   */
+  maskState: (state: object, fill: string) => object;
   /** The site-wide secret `psk rotate` replaces, if the type has one. */
   siteSecret?: SiteSecret;
   /** What the per-user secret is, in messages ("password"). */

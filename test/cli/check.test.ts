@@ -28,6 +28,8 @@ describe('macvpn check', () => {
     expect(stale.stderr.trimEnd().split('\n')).toEqual([
       'macvpn: error: server/etc/npppd/npppd-users is out of date: run "macvpn server" and install it on the router',
       'macvpn: error: profiles/alice.mobileconfig is out of date (password changed): run "macvpn profile alice" or "macvpn build"',
+      // Issue 11: the profile alice was given (by build) is out of date too.
+      'macvpn: error: 1 user holds an out-of-date profile (alice): run "macvpn build", then "macvpn mail --stale"',
     ]);
     expect(snapshot(site)).toEqual(before);
     const pw = JSON.parse(fs.readFileSync(path.join(site, 'secrets/passwords.json'), 'utf8'));

@@ -33,11 +33,11 @@ describe('a new site', () => {
   it('lists alice as JSON without secrets', async () => {
     const r = await run(['user', 'list', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual([{ name: 'alice', ip: null, email: null }]);
+    expect(JSON.parse(r.stdout)).toEqual([{ name: 'alice', ip: null, email: null, disabled: false, profile: 'not delivered' }]);
   });
   it('prints passwords only with --show-secrets', async () => {
     const r = await run(['user', 'list', '--json', '--show-secrets']);
-    expect(JSON.parse(r.stdout)).toEqual([{ name: 'alice', ip: null, email: null, password: alicePw }]);
+    expect(JSON.parse(r.stdout)).toEqual([{ name: 'alice', ip: null, email: null, disabled: false, profile: 'not delivered', password: alicePw }]);
   });
   it('accepts --site after the command and MACVPN_SITE', async () => {
     const elsewhere = tempDir();
@@ -252,7 +252,7 @@ describe('user lifecycle', () => {
     expect((await runBin(['user', 'remove', 'a'], { cwd: dir })).code).toBe(0);
     expect(Object.keys(read())).toEqual(['b']);
     const list = JSON.parse((await runBin(['user', 'list', '--json'], { cwd: dir })).stdout);
-    expect(list).toEqual([{ name: 'b', ip: '10.0.0.20', email: 'b@example.com' }]);
+    expect(list).toEqual([{ name: 'b', ip: '10.0.0.20', email: 'b@example.com', disabled: false, profile: 'not delivered' }]);
   });
   it('user set changes the address and email, checked like user add', async () => {
     const dir = tempDir();
@@ -261,7 +261,7 @@ describe('user lifecycle', () => {
     await runBin(['user', 'add', 'b', '--ip', '10.0.0.30', '--email', 'b@example.com'], { cwd: dir });
     const list = async () => JSON.parse((await runBin(['user', 'list', '--json'], { cwd: dir })).stdout);
     expect((await runBin(['user', 'set', 'b', '--no-ip', '--email', 'b@example.org'], { cwd: dir })).code).toBe(0);
-    expect(await list()).toEqual([{ name: 'a', ip: '10.0.0.20', email: null }, { name: 'b', ip: null, email: 'b@example.org' }]);
+    expect(await list()).toEqual([{ name: 'a', ip: '10.0.0.20', email: null, disabled: false, profile: 'not delivered' }, { name: 'b', ip: null, email: 'b@example.org', disabled: false, profile: 'not delivered' }]);
     const before = snapshot(dir);
     const taken = await runBin(['user', 'set', 'b', '--ip', '10.0.0.20'], { cwd: dir });
     expect(taken.code).toBe(1);

@@ -46,7 +46,7 @@ describe('parseSite', () => {
     expect(problems(base + 'users:\n  - {name: a, ip: 10.0.0.7}\n  - {name: b, ip: 10.0.0.7}\n')).toEqual([
       'macvpn.yaml:4: users[1].ip 10.0.0.7 is already given to users[0]',
     ]);
-    expect(problems(base + 'users:\n  - {name: a, shoe: 9}\n')).toEqual(['macvpn.yaml:3: users[0].shoe unknown key (known: name, ip, email)']);
+    expect(problems(base + 'users:\n  - {name: a, shoe: 9}\n')).toEqual(['macvpn.yaml:3: users[0].shoe unknown key (known: name, ip, email, disabled)']);
     expect(problems(base + 'dns: [1.1.1.1, 8.8.8.8, 9.9.9.9]\n')).toEqual(['macvpn.yaml:2: dns lists 3 servers (npppd hands out at most 2)']);
     expect(problems('listen: egress\n')).toEqual(['macvpn.yaml:1: server is missing']);
     expect(problems('- a\n- b\n')).toEqual(['macvpn.yaml:1: must be a mapping of settings (server, users, …)']);

@@ -8,7 +8,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Ctx } from '../context.js';
-import { MacvpnError } from '../../errors.js';
+import { ExitStatus, MacvpnError } from '../../errors.js';
+import { printServerDiff } from '../diff-output.js';
+import { loadSite } from '../../io/read-site.js';
+import { profilePath } from '../../io/site-paths.js';
+import { verifyProfileSignature } from '../../signing/verify-cms.js';
+import { buildProfileXml } from '../../apple/build-profile.js';
+import type { Signer } from '../../signing/signer.js';
+import type { Site, User } from '../../site/types.js';
 import { withLock } from '../../io/lock.js';
 import { loadSigner } from '../../io/read-signer.js';
 import { PROFILES_DIR, SERVER_DIR } from '../../io/site-paths.js';
@@ -19,8 +26,41 @@ import { syncSiteState } from '../site-edit.js';
 import { staleFiles } from '../../io/stale-files.js';
 import { vpnTypeOf } from '../../vpn/index.js';
 import { warnSettings } from '../site-warnings.js';
+import { deliveryFiles, readDeliveryKey } from '../../io/delivered.js';
+import { DELIVERY_KEY_FILE } from '../../io/site-paths.js';
+import { MODE_SECRET } from '../../plan/output-file.js';
+import { randomBytes } from 'node:crypto';
 
-export async function run(ctx: Ctx): Promise<void> {
+/** build --diff: the server diff, then whose profile a build would change; writes nothing. */
+function buildDiff(ctx: Ctx): void {
+  const site = loadSite(ctx.siteDir);
+  let changed = printServerDiff(ctx, site, {}, path.join(ctx.siteDir, SERVER_DIR), SERVER_DIR);
+  const signer = loadSigner(ctx.siteDir, new Date(), { checkDates: false });
+  for (const user of site.users) {
+    const rel = profilePath(user.name);
+    const why = profileChange(path.join(ctx.siteDir, rel), site, user, signer);
+    if (why) {
+      ctx.out(`${rel} ${why}`);
+      changed++;
+    }
+  }
+  if (changed === 0) ctx.out('server/ and profiles/ are up to date: nothing would change');
+  else throw new ExitStatus(1);
+}
+
+/** Why a build would replace this profile (beyond a new signing time), or undefined. */
+function profileChange(file: string, site: Site, user: User, signer: Signer | undefined): string | undefined {
+  if (!fs.existsSync(file) || !fs.lstatSync(file).isFile()) return 'would be created';
+  const report = verifyProfileSignature(fs.readFileSync(file), { now: new Date(), roots: [], extraTrusted: [] });
+  const want = buildProfileXml(site, user, { includePassword: true, scope: 'System' });
+  const why: string[] = [];
+  if (!Buffer.from(want).equals(Buffer.from(report.content))) why.push('its settings or secrets');
+  if (signer && report.signer?.fingerprint256 !== signer.cert.fingerprint256) why.push('its signer');
+  return why.length > 0 ? `would change (${why.join(', ')})` : undefined;
+}
+
+export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, unknown> = {}): Promise<void> {
+  if (opts.diff === true) return buildDiff(ctx);
   const result = await withLock(ctx.siteDir, async () => {
     // Certificates for users added by hand or a site switched to another VPN type come first.
     const site = syncSiteState(ctx);
@@ -37,7 +77,15 @@ export async function run(ctx: Ctx): Promise<void> {
     let stale: string[];
     try {
       for (const f of serverFiles) staged.push(stageFile(serverDir, f));
-      await stageProfilesParallel({ site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir }, signer, staged);
+      // Every profile built is recorded as delivered (delivered.json), fingerprinted in the workers.
+      const known = readDeliveryKey(ctx.siteDir);
+      const deliveryKey = known ?? randomBytes(32);
+      if (!known) staged.push(stageFile(ctx.siteDir, { path: DELIVERY_KEY_FILE, contents: Buffer.from(deliveryKey).toString('hex') + '\n', mode: MODE_SECRET }, { followBase: true }));
+      const prints: Array<[string, string]> = [];
+      await stageProfilesParallel({ site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir, deliveryKey }, signer, staged, prints);
+      for (const f of deliveryFiles(ctx.siteDir, site, site.users, signer, 'build', now, new Map(prints))) {
+        if (f.path !== DELIVERY_KEY_FILE) staged.push(stageFile(ctx.siteDir, f, { followBase: true }));
+      }
       await syncStaged(staged);
       // Profiles of users no longer in the site still hold the shared secret: remove them.
       // Compared ignoring case: on a Mac's case-insensitive disk `Alice.mobileconfig` is the file

@@ -24,6 +24,7 @@ import { buildProfileXml } from '../../apple/build-profile.js';
 import type { Signer } from '../../signing/signer.js';
 import type { Site, User } from '../../site/types.js';
 import { vpnTypeOf } from '../../vpn/index.js';
+import { deliveryStates } from '../../io/delivered.js';
 
 const DAY = 86_400_000;
 
@@ -143,6 +144,16 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
     }
   }
   lines.push(`profiles/: ${counts.current} current, ${counts.stale} out of date, ${counts.missing} not generated`);
+  // What users actually hold (delivered.json): a profile handed out before a change stops working.
+  const delivered = deliveryStates(ctx.siteDir, site, signer);
+  const held = { current: [] as string[], stale: [] as string[], never: [] as string[] };
+  for (const [name, d] of delivered) held[d.state].push(name);
+  lines.push(`delivered: ${held.current.length} current, ${held.stale.length} out of date, ${held.never.length} never delivered`);
+  if (held.stale.length > 0) {
+    problems.push(`${held.stale.length} user${held.stale.length === 1 ? ' holds' : 's hold'} an out-of-date profile (${held.stale.join(', ')}): run "macvpn build", then "macvpn mail --stale"`);
+  }
+  const disabled = site.users.filter((u) => u.disabled).map((u) => u.name);
+  if (disabled.length > 0) lines.push(`disabled: ${disabled.join(', ')}`);
   for (const p of findLeftovers(ctx.siteDir)) {
     problems.push(`${path.relative(ctx.siteDir, p)} was left by an interrupted macvpn run and may hold secrets: the next build, server or user command removes it`);
   }

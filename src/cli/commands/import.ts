@@ -41,13 +41,14 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
   );
   for (const n of result.notes) ctx.warn(n);
   warnSettings(ctx, settings);
-  const written = await createSite(ctx, settings, r.psk, r.passwords, {
+  const { files: written, backup } = await createSite(ctx, settings, r.psk, r.passwords, {
     force: opts.force === true,
     forceHint: 'pass --force to replace it with the imported one',
   });
   const users = settings.users.length;
   ctx.out(`imported ${users} user${users === 1 ? '' : 's'} and the shared secret into ${ctx.siteDir}`);
   printWritten(ctx, written);
+  if (backup) ctx.out(`kept a copy of the site it replaced in ${backup}/ (0700): copy it back to undo`);
   if (!files.npppdConf) ctx.out(`no --npppd-conf: the pool is ${settings.pool.cidr} (as in OpenBSD's default npppd.conf) and clients get no DNS servers; check macvpn.yaml`);
   if (!opts.openbsd) ctx.out(`the router is assumed to run OpenBSD ${settings.openbsd}; set openbsd in macvpn.yaml if it does not`);
   ctx.out('next: macvpn build, then compare server/ with the router before installing it');

@@ -12,11 +12,12 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
   const type = vpnTypeOf(settings);
   // Without --psk-stdin the type generates its own secret with the rest of its state.
   const secret = opts.pskStdin && type.siteSecret ? await siteSecretFromOptions(ctx, opts, type.siteSecret) : undefined;
-  const files = await createSite(ctx, settings, secret, new Map(), {
+  const { files, backup } = await createSite(ctx, settings, secret, new Map(), {
     force: opts.force === true,
     forceHint: 'pass --force to replace it (a new secret and signer, and no users)',
   });
   ctx.out(`created macvpn site in ${ctx.siteDir}`);
   printWritten(ctx, files);
+  if (backup) ctx.out(`kept a copy of the site it replaced in ${backup}/ (0700): copy it back to undo`);
   ctx.out('next: macvpn user add NAME, then macvpn build');
 }

@@ -18,6 +18,8 @@ import { canonicalEmail, checkEmail, isHostname } from '../../site/rules.js';
 import type { Site, User } from '../../site/types.js';
 import { selectUsers } from './mdm-export.js';
 import { vpnTypeOf } from '../../vpn/index.js';
+import { withLock } from '../../io/lock.js';
+import { deliveryFiles, deliveryStates } from '../../io/delivered.js';
 
 /** Short waits: an unreachable server must fail in seconds, not minutes (nodemailer defaults to 2 min). */
 const TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
@@ -28,10 +30,13 @@ interface Job {
 }
 
 /** Who gets mail, every address checked before anything is sent. */
-function plan(site: Site, names: string[], opts: Record<string, unknown>): { jobs: Job[]; skipped: User[] } {
-  const all = opts.all === true;
-  if (all && typeof opts.to === 'string') throw new UsageError('--to cannot be used with --all (each user gets mail at their own address)');
-  const users = selectUsers(site, names, all);
+function plan(site: Site, names: string[], opts: Record<string, unknown>, stale: User[] | undefined): { jobs: Job[]; skipped: User[] } {
+  const all = opts.all === true || stale !== undefined;
+  const flag = stale !== undefined ? '--stale' : '--all';
+  if (opts.all === true && stale !== undefined) throw new UsageError('--all and --stale cannot be used together');
+  if (stale !== undefined && names.length > 0) throw new UsageError('give user names or --stale, not both');
+  if (all && typeof opts.to === 'string') throw new UsageError(`--to cannot be used with ${flag} (each user gets mail at their own address)`);
+  const users = stale ?? selectUsers(site, names, all);
   if (typeof opts.eml === 'string' && users.length > 1) throw new UsageError('--eml writes one message: name one user');
   const skipped = all ? users.filter((u) => u.email === undefined) : [];
   const errors: string[] = [];
@@ -87,13 +92,19 @@ function message(from: string, to: string, c: MailContent) {
 export async function run(ctx: Ctx, names: string[], opts: Record<string, unknown>): Promise<void> {
   const env = ctx.io.env;
   const site = loadSite(ctx.siteDir);
-  const { jobs, skipped } = plan(site, names, opts);
-  const from = sender(site, opts, env);
-  const eml = typeof opts.eml === 'string' ? path.resolve(ctx.io.cwd, opts.eml) : undefined;
-  const smtp = eml === undefined ? smtpSettings(opts, env) : undefined;
   const now = new Date();
   const signer = loadSigner(ctx.siteDir, now);
   if (!signer) throw new MacvpnError('this site has no signing certificate', ['import one with "macvpn signer import"']);
+  // --stale: exactly the users whose delivered profile is out of date (delivered.json).
+  const stale = opts.stale === true ? site.users.filter((u) => deliveryStates(ctx.siteDir, site, signer).get(u.name)?.state === 'stale') : undefined;
+  if (stale !== undefined && stale.length === 0) {
+    ctx.out('no delivered profile is out of date: nothing to send');
+    return;
+  }
+  const { jobs, skipped } = plan(site, names, opts, stale);
+  const from = sender(site, opts, env);
+  const eml = typeof opts.eml === 'string' ? path.resolve(ctx.io.cwd, opts.eml) : undefined;
+  const smtp = eml === undefined ? smtpSettings(opts, env) : undefined;
   const includePassword = opts.includePassword === true;
   const contents = jobs.map((j) =>
     mailContent(site, j.user, profileBytes(site, j.user, { includePassword, scope: 'System', signer, signingTime: now }), { includePassword }),
@@ -104,7 +115,10 @@ export async function run(ctx: Ctx, names: string[], opts: Record<string, unknow
     const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
     const info = await transport.sendMail(message(from, jobs[0]!.to, contents[0]!));
     // The message holds the shared secret (and maybe the password): 0600, atomic.
-    writeFiles(path.dirname(eml), [{ path: path.basename(eml), contents: info.message as Buffer, mode: MODE_SECRET }]);
+    await withLock(ctx.siteDir, () => {
+      writeFiles(path.dirname(eml), [{ path: path.basename(eml), contents: info.message as Buffer, mode: MODE_SECRET }]);
+      writeFiles(ctx.siteDir, deliveryFiles(ctx.siteDir, site, [jobs[0]!.user], signer, 'eml', now), { followBase: true });
+    });
     ctx.out(`wrote ${eml} (0600: holds ${vpnTypeOf(site).profileHolds}${includePassword ? ' and the password' : ''}) for ${jobs[0]!.to}`);
     return;
   }
@@ -124,10 +138,12 @@ export async function run(ctx: Ctx, names: string[], opts: Record<string, unknow
     ...TIMEOUTS,
   });
   const failed: string[] = [];
+  const sent: User[] = [];
   try {
     for (const [i, job] of jobs.entries()) {
       try {
         await transport.sendMail(message(from, job.to, contents[i]!));
+        sent.push(job.user);
         ctx.out(`sent ${job.user.name}.mobileconfig to ${job.to}`);
       } catch (e) {
         const err = e as SmtpErrorLike;
@@ -140,6 +156,8 @@ export async function run(ctx: Ctx, names: string[], opts: Record<string, unknow
     }
   } finally {
     transport.close();
+    // What went out is recorded, even when a later message failed.
+    if (sent.length > 0) await withLock(ctx.siteDir, () => writeFiles(ctx.siteDir, deliveryFiles(ctx.siteDir, site, sent, signer, 'mail', now), { followBase: true }));
   }
   if (jobs.length > 1 || skipped.length > 0) {
     const skip = skipped.length > 0 ? `, skipped ${skipped.length} without an email (${skipped.map((u) => u.name).join(', ')})` : '';

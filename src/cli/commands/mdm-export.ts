@@ -14,6 +14,8 @@ import { planMdmExport, type MdmFormat } from '../../delivery/plan-mdm.js';
 import type { Site, User } from '../../site/types.js';
 import { unknownUser } from '../find-user.js';
 import { vpnTypeOf } from '../../vpn/index.js';
+import { withLock } from '../../io/lock.js';
+import { deliveryFiles } from '../../io/delivered.js';
 
 /** The users named, or all with --all; unknown names are all reported at once. */
 export function selectUsers(site: Site, names: string[], all: boolean): User[] {
@@ -35,7 +37,11 @@ export async function run(ctx: Ctx, names: string[], opts: Record<string, unknow
   const out = path.resolve(ctx.io.cwd, opts.out as string);
   // CommandUUIDs are fresh per export: an MDM server de-duplicates commands by them.
   const files = planMdmExport(site, users, format, () => randomUUID().toUpperCase());
-  writeFiles(out, files);
+  await withLock(ctx.siteDir, () => {
+    writeFiles(out, files);
+    // Unsigned (the MDM signs): recorded without a signer (src/delivery/delivered.ts).
+    writeFiles(ctx.siteDir, deliveryFiles(ctx.siteDir, site, users, undefined, 'mdm', new Date()), { followBase: true });
+  });
   ctx.out(`wrote ${users.length} unsigned profile${users.length === 1 ? '' : 's'} (PayloadScope System, no passwords) to ${out}`);
   printWritten(ctx, files);
   ctx.out(`every file holds ${vpnTypeOf(site).profileHolds}: upload it, then delete it`);

@@ -10,6 +10,8 @@ import { MODE_SECRET } from '../../plan/output-file.js';
 import { profileBytes } from '../../plan/plan-profiles.js';
 import { findUser } from '../find-user.js';
 import { vpnTypeOf } from '../../vpn/index.js';
+import { withLock } from '../../io/lock.js';
+import { deliveryFiles } from '../../io/delivered.js';
 
 export async function run(ctx: Ctx, [name]: string[], optsIn: Record<string, unknown>): Promise<void> {
   // `-o -` means standard output, as for most tools that take an output file.
@@ -35,13 +37,22 @@ export async function run(ctx: Ctx, [name]: string[], optsIn: Record<string, unk
     ...(signer && { signer }),
     signingTime: now,
   });
+  // Every profile handed out is recorded (delivered.json), so `user list` and `check` can tell
+  // when it goes out of date; the record is written with the profile, under the site lock.
+  const record = () => deliveryFiles(ctx.siteDir, site, [user], signer, 'profile', now);
   if (opts.stdout) {
+    await withLock(ctx.siteDir, () => writeFiles(ctx.siteDir, record(), { followBase: true }));
     ctx.io.stdout.write(bytes);
     return;
   }
   const target = typeof opts.output === 'string' ? path.resolve(ctx.io.cwd, opts.output) : path.join(ctx.siteDir, profilePath(user.name));
-  if (typeof opts.output !== 'string') writeFiles(ctx.siteDir, [{ path: profilePath(user.name), contents: bytes, mode: MODE_SECRET }], { followBase: true });
-  else writeFiles(path.dirname(target), [{ path: path.basename(target), contents: bytes, mode: MODE_SECRET }]);
+  await withLock(ctx.siteDir, () => {
+    if (typeof opts.output !== 'string') writeFiles(ctx.siteDir, [{ path: profilePath(user.name), contents: bytes, mode: MODE_SECRET }, ...record()], { followBase: true });
+    else {
+      writeFiles(path.dirname(target), [{ path: path.basename(target), contents: bytes, mode: MODE_SECRET }]);
+      writeFiles(ctx.siteDir, record(), { followBase: true });
+    }
+  });
   const shown = typeof opts.output === 'string' ? target : `${PROFILES_DIR}/${user.name}.mobileconfig`;
   ctx.out(`wrote ${shown} (0600, ${signed ? 'signed' : 'unsigned'}; holds ${vpnTypeOf(site).profileHolds}${includePassword ? ` and ${user.name}'s password` : ''})`);
 }

@@ -1,7 +1,8 @@
 /** macvpn server: write the OpenBSD server tree (server/ or --out DIR) for the site's users. */
 import path from 'node:path';
 import { type Ctx, printWritten } from '../context.js';
-import { MacvpnError } from '../../errors.js';
+import { ExitStatus, MacvpnError } from '../../errors.js';
+import { printServerDiff } from '../diff-output.js';
 import { checkOpenbsd } from '../../site/rules.js';
 import { loadSite } from '../../io/read-site.js';
 import { withLock } from '../../io/lock.js';
@@ -19,6 +20,13 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
     if (msg) throw new MacvpnError(`--openbsd ${JSON.stringify(version)} is not a known OpenBSD release`, [`known releases: ${KNOWN_OPENBSD.join(', ')}`]);
   }
   const out = typeof opts.out === 'string' ? path.resolve(ctx.io.cwd, opts.out) : path.join(ctx.siteDir, SERVER_DIR);
+  if (opts.diff === true) {
+    const site = loadSite(ctx.siteDir);
+    const changed = printServerDiff(ctx, site, version !== undefined ? { openbsd: version } : {}, out, typeof opts.out === 'string' ? out : SERVER_DIR);
+    if (changed === 0) ctx.out(`${typeof opts.out === 'string' ? out : SERVER_DIR}/ is up to date: nothing would change`);
+    if (changed > 0) throw new ExitStatus(1);
+    return;
+  }
   const { site, files, stale } = await withLock(ctx.siteDir, () => {
     const loaded = loadSite(ctx.siteDir);
     // Everything is rendered (and every problem found) before the first write.

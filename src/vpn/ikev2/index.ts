@@ -11,7 +11,7 @@ import { isHostname } from '../../site/rules.js';
 import { parseIpv4 } from '../../site/ipv4.js';
 import { CA_CRL, CA_CRT, IKED_CONF, LOCAL_KEY, serverCrt } from './files.js';
 import { IKEV2_KEY, ikev2Settings, ikev2SettingsFromOptions, parseIkev2Settings, renderIkev2Settings } from './settings.js';
-import { checkIkev2State, ikev2State, loadIkev2State, pemDer, type Ikev2State } from './state.js';
+import { checkIkev2State, ikev2State, loadIkev2State, maskIkev2State, pemDer, type Ikev2State } from './state.js';
 import { ikev2StateFiles } from './issue.js';
 import { ikedStringProblem, renderIkedConf } from './render-iked-conf.js';
 import { ikev2PfRules } from './pf-rules.js';
@@ -68,6 +68,7 @@ export const IKEV2: VpnType = {
     return problems;
   },
   stateFiles: ikev2StateFiles,
+  maskState: (state, fill) => maskIkev2State(state as Ikev2State, fill),
   userSecretName: 'password',
 
   // `dynamic` flows (one per client) arrived in OpenBSD 6.9, AES-GCM for the IKE SA in 6.8 and

@@ -111,10 +111,19 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
   }
 
   // 3. Users (certificate mode): revoke what was removed or replaced, issue what is missing.
-  const revoked: Revoked[] = [...s.revoked.entries];
+  // A new CA starts a new list: the old CA's serials mean nothing under it.
+  const revoked: Revoked[] = caNew ? [] : [...s.revoked.entries];
+  let listChanged = false;
   const revoke = (name: string, pemText: string | undefined, reason: Revoked['reason']) => {
     const info = certInfo(pemText);
-    if (!info || revoked.some((r) => r.serial === info.serial)) return;
+    if (!info) return;
+    const held = revoked.find((r) => r.serial === info.serial);
+    // A certificate on hold that is now revoked for good keeps its entry with the final reason.
+    if (held?.reason === 'certificateHold') {
+      held.reason = reason;
+      listChanged = true;
+    }
+    if (held) return;
     revoked.push({ serial: info.serial, name, revokedAt: now.toISOString(), reason });
     notes.push(`revoked the certificate of ${name} (serial ${info.serial})`);
   };
@@ -127,6 +136,7 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
       remove.push(userCertPem(u.name), userP12(u.name));
     }
   }
+  const issued = new Map<string, string>();
   if (certMode) {
     for (const user of after.users) {
       const had = s.users.get(user.name);
@@ -148,19 +158,38 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
         // are public, pkcs12.ts), a distinct one for the MAC.
         salts: (() => { const bag = tools.random(8); return { key: bag, cert: bag, mac: tools.random(8) }; })(),
       });
+      issued.set(user.name, certPem(der));
       files.push({ path: userCertPem(user.name), contents: certPem(der), mode: MODE_PUBLIC }, { path: userP12(user.name), contents: p12, mode: MODE_SECRET, secret: true });
       notes.push(`issued a certificate to ${user.name} as ${userIdentity(after, user)} (serial ${certInfo(certPem(der))!.serial}, valid until ${day(validity(LEAF_DAYS).notAfter)})`);
+    }
+  }
+
+  // 3b. Paused users (macvpn user disable): their current certificate is on hold in the CRL
+  // (certificateHold, RFC 5280 §5.3.1, the one reversible reason), and comes off it on enable.
+  if (certMode) {
+    for (const user of after.users) {
+      const info = certInfo(issued.get(user.name) ?? s.users.get(user.name)?.certPem);
+      if (!info) continue;
+      const at = revoked.findIndex((r) => r.serial === info.serial);
+      if (user.disabled && at < 0) {
+        revoked.push({ serial: info.serial, name: user.name, revokedAt: now.toISOString(), reason: 'certificateHold' });
+        notes.push(`put the certificate of ${user.name} on hold in the CRL (serial ${info.serial})`);
+      } else if (!user.disabled && at >= 0 && revoked[at]!.reason === 'certificateHold') {
+        revoked.splice(at, 1);
+        listChanged = true;
+        notes.push(`took the certificate of ${user.name} off hold (serial ${info.serial})`);
+      }
     }
   }
 
   // 4. The CRL: re-signed when something was revoked or it nears its nextUpdate (after which
   // iked would refuse every certificate), made empty when there is none yet.
   const lapsing = s.revoked.nextUpdate === undefined || Date.parse(s.revoked.nextUpdate) < renewBy;
-  if (revoked.length !== s.revoked.entries.length || (certMode && (caNew || s.crlPem === undefined || lapsing))) {
+  if (listChanged || revoked.length !== s.revoked.entries.length || (certMode && (caNew || s.crlPem === undefined || lapsing))) {
     const list: RevokedList = {
       crlNumber: s.revoked.crlNumber + 1,
       nextUpdate: new Date(now.getTime() + CRL_DAYS * DAY).toISOString(),
-      entries: caNew ? [] : revoked,
+      entries: revoked,
     };
     files.push(crlFile(issuer, list), revokedFile(list));
   }

@@ -50,7 +50,8 @@ export function renderIkedConf(site: Site, release: OpenbsdRelease): string {
   const suite = SUITES[v.suite];
   const eap = v.auth === 'eap';
   const users = eap
-    ? site.users.map((u) => {
+    ? // A disabled user (macvpn user disable) has no `user` line: EAP refuses them after `ikectl reload`.
+      site.users.filter((u) => !u.disabled).map((u) => {
         const pw = site.secrets.passwords.get(u.name);
         if (pw === undefined) throw new MacvpnError(`user "${u.name}" has no password`);
         return `user ${quoteIkedString(u.name, `user name ${JSON.stringify(u.name)}`)} ${quoteIkedString(pw, `the password of "${u.name}"`)}`;

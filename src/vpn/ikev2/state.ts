@@ -128,3 +128,14 @@ export function checkIkev2State(settings: Settings, state: Ikev2State): Problem[
   }
   return problems;
 }
+
+/** A PEM key with every base64 line replaced by `fill` characters (line breaks kept). */
+const maskPem = (pemText: string | undefined, fill: string) =>
+  pemText?.split('\n').map((l) => (l.startsWith('-----') || l === '' ? l : fill.repeat(l.length))).join('\n');
+
+/** The state with its private keys masked (VpnType.maskState); identities stay (they reach no server file). */
+export function maskIkev2State(state: Ikev2State, fill: string): Ikev2State {
+  const caKeyPem = maskPem(state.caKeyPem, fill);
+  const serverKeyPem = maskPem(state.serverKeyPem, fill);
+  return { ...state, ...(caKeyPem !== undefined && { caKeyPem }), ...(serverKeyPem !== undefined && { serverKeyPem }) };
+}

@@ -50,6 +50,7 @@ export const L2TP: VpnType = {
     generate: generatePsk,
     apply: (_state, psk): L2tpState => ({ psk }),
   },
+  maskState: (_state, fill): L2tpState => ({ psk: fill.repeat(32) }),
   userSecretName: 'password',
 
   minOpenbsd: () => undefined,

@@ -29,7 +29,10 @@ export function renderNpppdUsers(site: Site, release: OpenbsdRelease): string {
     '# Holds passwords: mode 0600 root:wheel. If /etc/npppd/npppd-users.db exists, npppd reads it',
     '# instead of this file (getcap): install.sh warns about it.',
   ];
+  // A disabled user (macvpn user disable) keeps the password in secrets/ but has no entry here:
+  // npppd reads this file at every login, so the next login fails (README "Deploying").
   for (const user of site.users) {
+    if (user.disabled) continue;
     const password = site.secrets.passwords.get(user.name);
     if (password === undefined) throw new MacvpnError(`user "${user.name}" has no password`);
     lines.push('', ...record(user.name, password, user.ip));
