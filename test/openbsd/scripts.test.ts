@@ -12,6 +12,7 @@ import { planServer } from '../../src/plan/plan-server.js';
 import { writeFiles } from '../../src/io/write-files.js';
 import { KNOWN_OPENBSD } from '../../src/openbsd/versions.js';
 import { snapshot, tempDir } from '../helpers/cli.js';
+import { fakeRoot, RCD, STUB } from '../helpers/fake-root.js';
 import { FOREIGN_IPSEC_STOP } from '../../src/vpn/l2tp/service.js';
 import { fixtureSite, GOLDEN_VERSIONS, legacySite } from './fixture.js';
 import type { Site } from '../../src/site/types.js';
@@ -38,53 +39,22 @@ describe.each(GOLDEN_VERSIONS)('scripts for OpenBSD %s', (v) => {
   }
 });
 
-const STUB = (name: string, extra = '') => `#!/bin/sh\necho "${name} $*" >>"$MACVPN_TEST_LOG"\n${extra}exit 0\n`;
-const RCD = (name: string) => `#!/bin/sh
-echo "rc.d/${name} $*" >>"$MACVPN_TEST_LOG"
-run="$MACVPN_ROOT/var/run/${name}.running"
-case $1 in
-check) [ -e "$run" ] ;;
-start|restart) : >"$run"${name === 'isakmpd' ? '; [ -p "$MACVPN_ROOT/var/run/isakmpd.fifo" ] || mkfifo "$MACVPN_ROOT/var/run/isakmpd.fifo"' : ''} ;;
-stop) rm -f "$run" ;;
-esac
-`;
-
 const OLD_PF = 'set skip on lo\n\nblock return\t# block stateless traffic\npass\t\t# establish keep-state\n';
 const OLD_SYSCTL = 'net.inet.ip.forwarding=0\t# 1=Permit forwarding\nkern.maxfiles=4096\n';
 
 /** A fake router: stub tools on PATH, rc.d stubs, an old ipsec.conf, pf.conf and sysctl.conf. */
 function fakeRouter(version: string, site: Site = fixtureSite()) {
-  const base = tempDir('macvpn-router-');
-  dirs.push(base);
-  const root = path.join(base, 'root');
-  const bin = path.join(base, 'bin');
-  const tree = path.join(base, 'tree');
-  const log = path.join(base, 'log');
-  for (const d of [bin, tree, path.join(base, 'tmp'), path.join(root, 'etc/rc.d'), path.join(root, 'var/run')]) fs.mkdirSync(d, { recursive: true });
-  const stub = (dir: string, name: string, text: string) => fs.writeFileSync(path.join(dir, name), text, { mode: 0o755 });
-  stub(bin, 'rcctl', STUB('rcctl'));
-  stub(bin, 'sysctl', STUB('sysctl'));
-  stub(bin, 'pfctl', STUB('pfctl'));
-  stub(bin, 'npppd', STUB('npppd'));
-  stub(bin, 'ipsecctl', STUB('ipsecctl', 'if [ "$1" = -n ] && [ "${MACVPN_TEST_FAIL:-}" = ipsecctl ]; then echo "syntax error" >&2; exit 1; fi\n'));
-  // install(1) without -o/-g, which need root: log, then run the real one.
-  stub(bin, 'install', `#!/bin/sh\necho "install $*" >>"$MACVPN_TEST_LOG"\nargs=""\nwhile [ $# -gt 0 ]; do case $1 in -o|-g) shift 2 ;; *) args="$args $1"; shift ;; esac; done\n# shellcheck disable=SC2086\nexec /usr/bin/install $args\n`);
-  stub(path.join(root, 'etc/rc.d'), 'isakmpd', RCD('isakmpd'));
-  stub(path.join(root, 'etc/rc.d'), 'npppd', RCD('npppd'));
+  const { base, root, tree, stub, run } = fakeRoot('macvpn-router-', dirs);
+  stub('rcctl', STUB('rcctl'));
+  stub('npppd', STUB('npppd'));
+  stub('ipsecctl', STUB('ipsecctl', 'if [ "$1" = -n ] && [ "${MACVPN_TEST_FAIL:-}" = ipsecctl ]; then echo "syntax error" >&2; exit 1; fi\n'));
+  stub('isakmpd', RCD('isakmpd', '; [ -p "$MACVPN_ROOT/var/run/isakmpd.fifo" ] || mkfifo "$MACVPN_ROOT/var/run/isakmpd.fifo"'), path.join(root, 'etc/rc.d'));
+  stub('npppd', RCD('npppd'), path.join(root, 'etc/rc.d'));
   fs.writeFileSync(path.join(root, 'etc/ipsec.conf'), '# old\n', { mode: 0o600 });
   fs.writeFileSync(path.join(root, 'etc/pf.conf'), OLD_PF, { mode: 0o600 });
   fs.writeFileSync(path.join(root, 'etc/sysctl.conf'), OLD_SYSCTL, { mode: 0o644 });
   const files = planServer(site, { openbsd: version });
   writeFiles(tree, files);
-  const run = (script: string, env: Record<string, string> = {}, args: string[] = []) => {
-    fs.writeFileSync(log, '');
-    const r = spawnSync('sh', [path.join(tree, script), ...args], {
-      env: { PATH: `${bin}:${process.env.PATH}`, MACVPN_ROOT: root, MACVPN_TEST_LOG: log, TMPDIR: path.join(base, 'tmp'), ...env },
-      encoding: 'utf8',
-    });
-    const calls = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split(root).join('ROOT'));
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls };
-  };
   /** etc/ and var/backups/ (var/run holds a FIFO, which cannot be read for a hash). */
   const state = () => ({ etc: snapshot(path.join(root, 'etc')), backups: fs.existsSync(path.join(root, 'var/backups')) ? snapshot(path.join(root, 'var/backups')) : {} });
   const read = (p: string) => fs.readFileSync(path.join(root, p), 'utf8');
