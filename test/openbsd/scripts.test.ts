@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { planServer } from '../../src/plan/plan-server.js';
 import { writeFiles } from '../../src/io/write-files.js';
 import { KNOWN_OPENBSD } from '../../src/openbsd/versions.js';
-import { snapshot, tempDir } from '../helpers/cli.js';
+import { snapshot } from '../helpers/cli.js';
 import { fakeRoot, RCD, STUB } from '../helpers/fake-root.js';
 import { FOREIGN_IPSEC_STOP } from '../../src/vpn/l2tp/service.js';
 import { fixtureSite, GOLDEN_VERSIONS, legacySite } from './fixture.js';
