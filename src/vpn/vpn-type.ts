@@ -195,6 +195,8 @@ export interface VpnType {
   checkPayload: (vpn: ReadonlyMap<string, TypedValue>, all: readonly TypedValue[]) => PayloadSummary;
   /** Why a profile (parsed) differs from the site, for `check`; empty when only other settings changed. */
   staleReasons: (root: TypedValue, site: Site, user: User) => string[];
+  /** Per-user facts of the type for `user list` (a column each, and JSON keys): e.g. the certificate's end. */
+  userFacts: (site: Site, user: User) => Record<string, string>;
   /** What else must happen after `user remove NAME` (install, end the live session, rotate a shared secret). */
   removalNotes: (settings: Settings, name: string) => string[];
   /** What `check` reports about the type's state at `now`: summary lines, warnings, problems. */

@@ -8,6 +8,7 @@ import { loadSigner } from '../../io/read-signer.js';
 import { deliveryStates, type UserDelivery } from '../../io/delivered.js';
 import { MacvpnError } from '../../errors.js';
 import type { Site } from '../../site/types.js';
+import { vpnTypeOf } from '../../vpn/index.js';
 
 /** How `user list` and `user show` word a delivery state. */
 export const PROFILE_WORDS: Record<UserDelivery['state'], string> = { current: 'current', stale: 'out of date', never: 'not delivered' };
@@ -28,14 +29,18 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
   const full = show ? loadSite(ctx.siteDir) : undefined;
   const settings = full ?? loadSettings(ctx.siteDir);
   const delivered = siteDeliveries(ctx);
+  // The VPN type's own facts (when a user's certificate ends), when the site loads.
+  const facts = (u: Site['users'][number]) => (delivered ? vpnTypeOf(delivered.site).userFacts(delivered.site, u) : {});
   const rows = settings.users.map((u) => ({
     name: u.name,
     ip: u.ip ?? null,
     email: u.email ?? null,
     disabled: u.disabled === true,
     profile: delivered ? PROFILE_WORDS[delivered.states.get(u.name)!.state] : null,
+    ...facts(u),
     ...(show && { password: full!.secrets.passwords.get(u.name) ?? null }),
   }));
+  const extra = delivered && settings.users.length > 0 ? Object.keys(facts(settings.users[0]!)) : [];
   if (opts.json) {
     ctx.out(JSON.stringify(rows, null, 2));
     return;
@@ -45,8 +50,12 @@ export async function run(ctx: Ctx, _args: string[], opts: Record<string, unknow
     return;
   }
   const table = [
-    ['NAME', 'IP', 'EMAIL', 'STATUS', 'PROFILE', ...(show ? ['PASSWORD'] : [])],
-    ...rows.map((r) => [r.name, r.ip ?? '-', r.email ?? '-', r.disabled ? 'disabled' : 'active', r.profile ?? '?', ...(show ? [r.password ?? '-'] : [])]),
+    ['NAME', 'IP', 'EMAIL', 'STATUS', 'PROFILE', ...extra.map((k) => k.toUpperCase()), ...(show ? ['PASSWORD'] : [])],
+    ...rows.map((r) => [
+      r.name, r.ip ?? '-', r.email ?? '-', r.disabled ? 'disabled' : 'active', r.profile ?? '?',
+      ...extra.map((k) => (r as Record<string, unknown>)[k] as string),
+      ...(show ? [r.password ?? '-'] : []),
+    ]),
   ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   for (const r of table) ctx.out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));

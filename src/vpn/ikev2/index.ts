@@ -11,7 +11,7 @@ import { isHostname } from '../../site/rules.js';
 import { parseIpv4 } from '../../site/ipv4.js';
 import { CA_CRL, CA_CRT, IKED_CONF, LOCAL_KEY, serverCrt } from './files.js';
 import { IKEV2_KEY, ikev2Settings, ikev2SettingsFromOptions, parseIkev2Settings, renderIkev2Settings } from './settings.js';
-import { checkIkev2State, ikev2State, loadIkev2State, maskIkev2State, pemDer, type Ikev2State } from './state.js';
+import { certInfo, checkIkev2State, ikev2State, loadIkev2State, maskIkev2State, pemDer, type Ikev2State } from './state.js';
 import { ikev2StateFiles } from './issue.js';
 import { ikedStringProblem, renderIkedConf } from './render-iked-conf.js';
 import { ikev2PfRules } from './pf-rules.js';
@@ -98,6 +98,11 @@ export const IKEV2: VpnType = {
   checkPayload: checkIkev2Payload,
   staleReasons: ikev2StaleReasons,
   findings: ikev2Findings,
+  userFacts: (site, user): Record<string, string> => {
+    if (ikev2Settings(site).auth !== 'certificate') return {};
+    const info = certInfo(ikev2State(site).users.get(user.name)?.certPem);
+    return { certificate: info ? `until ${info.notAfter.toISOString().slice(0, 10)}` : 'none yet (macvpn build)' };
+  },
   removalNotes: (settings, name) => {
     const cert = ikev2Settings(settings).auth === 'certificate';
     const id = cert ? userIdentity(settings, { name }) : name;

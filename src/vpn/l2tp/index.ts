@@ -70,6 +70,7 @@ export const L2TP: VpnType = {
   checkPayload: (vpn) => checkL2tpPayload(vpn),
   staleReasons: l2tpStaleReasons,
   findings: () => ({ lines: [], warnings: [], problems: [] }),
+  userFacts: () => ({}),
   removalNotes: (_settings, name) => [
     `next: macvpn server, then install server/ on the router: npppd refuses ${name} from the next login`,
     `  end ${name}'s live session on the router with: npppctl clear username ${name}`,

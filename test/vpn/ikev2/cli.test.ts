@@ -54,6 +54,12 @@ describe('an IKEv2 site', () => {
     const json = JSON.parse((await run(['verify', '--json', 'profiles/alice.mobileconfig'])).stdout);
     expect(json.profile).toMatchObject({ vpnType: 'IKEv2', localIdentifier: 'alice.vpn.example.com', remoteIdentifier: 'vpn.example.com', authentication: 'Certificate' });
   });
+  it('user list shows when each certificate ends', async () => {
+    const r = await run(['user', 'list', '--json']);
+    expect(r.code).toBe(0);
+    for (const u of JSON.parse(r.stdout)) expect(u.certificate).toMatch(/^until \d{4}-\d\d-\d\d$/);
+    expect((await run(['user', 'list'])).stdout.split('\n')[0]).toMatch(/ CERTIFICATE$/);
+  });
   it('check passes after build', async () => {
     const r = await run(['check']);
     expect(r.stderr).toBe('');
