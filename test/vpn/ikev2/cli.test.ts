@@ -60,6 +60,20 @@ describe('an IKEv2 site', () => {
     for (const u of JSON.parse(r.stdout)) expect(u.certificate).toMatch(/^until \d{4}-\d\d-\d\d$/);
     expect((await run(['user', 'list'])).stdout.split('\n')[0]).toMatch(/ CERTIFICATE$/);
   });
+  it('mdm export keeps the identity payload (with its Password) and mail --eml says what the profile holds', async () => {
+    const out = tempDir('macvpn-mdm-');
+    expect((await run(['mdm', 'export', 'alice', '--out', out])).code).toBe(0);
+    const p = parse(fs.readFileSync(path.join(out, 'alice.mobileconfig'), 'utf8')) as any;
+    const p12 = p.PayloadContent.find((x: any) => x.PayloadType === 'com.apple.security.pkcs12');
+    expect(p12.Password).toMatch(/^\S{12,}$/);
+    expect(p.PayloadContent.find((x: any) => x.PayloadType === 'com.apple.vpn.managed').IKEv2.PayloadCertificateUUID).toBe(p12.PayloadUUID);
+    const eml = path.join(tempDir('macvpn-eml-'), 'alice.eml');
+    const mail = await run(['mail', 'alice', '--to', 'alice@example.com', '--eml', eml]);
+    expect(mail.code).toBe(0);
+    const text = fs.readFileSync(eml, 'utf8');
+    expect(text).toContain('your own VPN certificate and its key');
+    expect(text).not.toContain('shared secret');
+  });
   it('check passes after build', async () => {
     const r = await run(['check']);
     expect(r.stderr).toBe('');
