@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
-import { checkSecretModes, loadSite, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems } from '../io/read-site.js';
+import { checkSecretModes, loadSecrets, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems } from '../io/read-site.js';
 import { ensureDir, writeFiles } from '../io/write-files.js';
 import { checkSitePath } from '../io/trust.js';
 import { parseSite } from '../site/parse-site.js';
@@ -160,12 +160,20 @@ export function syncSiteState(ctx: Ctx): Site {
   const sync = type.stateFiles({ before: site, after: site, passwords: site.secrets.passwords, rotated: [] }, siteTools());
   // Passwords of users no longer in macvpn.yaml (a line removed by hand) go: restoring the line
   // must not bring an old password back (issue 10).
-  const orphans = [...site.secrets.passwords.keys()].filter((n) => !site.users.some((u) => u.name === n));
-  const files = [...sync.files, ...(orphans.length > 0 ? [passwordsFile(new Map(site.users.map((u) => [u.name, site.secrets.passwords.get(u.name)!])))] : [])];
+  const listed = new Set(site.users.map((u) => u.name));
+  const orphans = [...site.secrets.passwords.keys()].filter((n) => !listed.has(n));
+  const kept = orphans.length > 0 ? new Map(site.users.map((u) => [u.name, site.secrets.passwords.get(u.name)!])) : undefined;
+  const files = [...sync.files, ...(kept ? [passwordsFile(kept)] : [])];
+  let synced = site;
   if (files.length > 0 || sync.remove.length > 0) {
     writeFiles(ctx.siteDir, files, { remove: sync.remove });
     for (const note of sync.notes) ctx.out(note);
     if (orphans.length > 0) ctx.out(`removed the passwords of ${orphans.length} user${orphans.length === 1 ? '' : 's'} no longer in macvpn.yaml: ${orphans.join(', ')}`);
+    // What changed on disk (new certificates, fewer passwords) is read back, as every other command will.
+    synced = { ...site, secrets: loadSecrets(ctx.siteDir, site) };
   }
-  return loadSite(ctx.siteDir);
+  // macvpn.yaml is parsed once (5,000 users take a tenth of a second): the settings read above stand.
+  const problems = secretsProblems(synced, synced.secrets);
+  if (problems.length > 0) throw secretsError(problems);
+  return synced;
 }
