@@ -218,8 +218,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   program.command('build')
     .description("write the server tree and every user's signed profile")
+    .option('--all', 'sign every profile again, not only those whose content or signer changed')
+    .option('--quiet', 'no progress bar')
     .option('--diff', 'print what would change in server/ (secrets masked) and which profiles, and write nothing; exit 1 if anything would')
-    .addHelpText('after', examples('macvpn build', 'macvpn build --diff'))
+    .addHelpText('after', examples('macvpn build', 'macvpn build --all', 'macvpn build --diff'))
     .action(action('build'));
 
   program.command('verify <file>')
