@@ -22,6 +22,7 @@ import { vpnTypeOf } from '../vpn/index.js';
 import { MacvpnError, problemsError } from '../errors.js';
 import { siteSignerFiles } from './signer-files.js';
 import type { Ctx } from './context.js';
+import type { Progress } from './progress.js';
 
 export interface SiteChange {
   settings?: Settings;
@@ -76,7 +77,26 @@ export function validateSiteState(settings: Settings, state: object | undefined,
   return parsed.settings;
 }
 
-export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Promise<Site> {
+export interface EditOptions {
+  /** A progress bar for the VPN type's long work (identities for thousands of users). */
+  progress?: (total: number) => Progress;
+}
+
+/** Tools whose progress reports go to a bar made on the first report; `finish` ends it. */
+function toolsWithProgress(opts: EditOptions): { tools: Tools; finish: () => void } {
+  const tools = siteTools();
+  if (!opts.progress) return { tools, finish: () => {} };
+  let bar: Progress | undefined;
+  let count = 0;
+  tools.progress = (done, total) => {
+    bar ??= opts.progress!(total);
+    count = done;
+    bar.update(done);
+  };
+  return { tools, finish: () => bar?.finish((s) => `issued ${count} identit${count === 1 ? 'y' : 'ies'} in ${s.toFixed(1)} s (${Math.round(count / s)}/s)`) };
+}
+
+export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange, opts: EditOptions = {}): Promise<Site> {
   return withLock(ctx.siteDir, () => {
     // Unchecked: a site whose secrets are broken must be repairable by the very commands the
     // error suggests (psk rotate, user rotate); the result is validated as a whole below.
@@ -92,7 +112,9 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
     const valid = validateSiteState(settings, undefined, passwords);
     // Only the users still listed keep a password entry.
     const kept = new Map(valid.users.map((u) => [u.name, passwords.get(u.name)!]));
-    const typeFiles = type.stateFiles({ before: switched ? undefined : site, after: valid, passwords: kept, rotated: c.rotated ?? [], ...(c.siteSecret !== undefined && { siteSecret: c.siteSecret }) }, siteTools());
+    const { tools, finish } = toolsWithProgress(opts);
+    const typeFiles = type.stateFiles({ before: switched ? undefined : site, after: valid, passwords: kept, rotated: c.rotated ?? [], ...(c.siteSecret !== undefined && { siteSecret: c.siteSecret }) }, tools);
+    finish();
     // Write only what changed; macvpn.yaml keeps the administrator's comments and layout.
     const files: OutputFile[] = [...typeFiles.files];
     if (c.passwords !== undefined || c.settings !== undefined) files.push(passwordsFile(kept));
