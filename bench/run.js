@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const scripts = fs.readdirSync(dir).filter((f) => f.endsWith('.mjs') && (only.length === 0 || only.some((o) => f.includes(o)))).sort();
+const scripts = fs.readdirSync(dir).filter((f) => f.endsWith('.mjs') && f !== 'lib.mjs' && (only.length === 0 || only.some((o) => f.includes(o)))).sort();
 let failed = 0;
 for (const s of scripts) {
   process.stderr.write(`bench: ${s}\n`);
