@@ -12,7 +12,7 @@ const { parseSite } = await import(path.join(root, 'dist/site/parse-site.js'));
 const { renderPasswords } = await import(path.join(root, 'dist/site/secrets.js'));
 
 export function macvpn(dir, args) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 600_000 });
   if (r.status !== 0) throw new Error(`macvpn ${args.join(' ')} failed: ${r.stderr}`);
   return r;
 }
@@ -32,7 +32,7 @@ export function makeSite(users, initArgs = []) {
 /** Wall time (s) and peak RSS (MB) of one whole command, as a user runs it. */
 export function timed(dir, args) {
   const t = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 600_000 });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.status !== 0) throw new Error(`macvpn ${args.join(' ')} failed: ${r.stderr}`);
   return { seconds, peakMb: Number(r.stderr.trim().split('\n').pop()) / 1024 };

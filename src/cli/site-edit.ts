@@ -2,7 +2,7 @@
  * Read-modify-write of a site under the lock: load, change, re-validate the whole result, then
  * write every changed file in one atomic plan. Nothing is written if any check fails.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
@@ -42,12 +42,26 @@ export interface SiteChange {
   preview?: (before: Site, after: Site) => void;
 }
 
+/**
+ * A new key pair whose KeyObjects share nothing with the key generation job. Node 20.20 deadlocks
+ * when a KeyObject straight from generateKeyPairSync is exported as JWK (key-der.ts does, for
+ * every user certificate) and the garbage collector runs inside that export: the collected job's
+ * destructor waits for the mutex the export holds (gdb: ~KeyGenJob in uv_mutex_lock under
+ * ExportJWKEcKey). With 5,000 users it hung `macvpn build` within seconds. Keys made from the
+ * job's JWK output are their own objects (about 0.1 ms more per key).
+ */
+function newKey(kind: 'ecdsa' | 'rsa'): { privateKey: KeyObject; publicKey: KeyObject } {
+  const encoding = { publicKeyEncoding: { format: 'jwk' }, privateKeyEncoding: { format: 'jwk' } } as const;
+  const pair = (kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048, ...encoding }) : generateKeyPairSync('ec', { namedCurve: 'P-256', ...encoding })) as unknown as { privateKey: JsonWebKey; publicKey: JsonWebKey };
+  return { privateKey: createPrivateKey({ key: pair.privateKey, format: 'jwk' }), publicKey: createPublicKey({ key: pair.publicKey, format: 'jwk' }) };
+}
+
 /** Time, randomness and key generation for the VPN type's state (the core has none of its own). */
 export function siteTools(now = new Date()): Tools {
   return {
     now,
     random: (n) => randomBytes(n),
-    newKey: (kind) => (kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })),
+    newKey,
   };
 }
 
