@@ -1,7 +1,7 @@
 /**
  * A worker thread of `macvpn build`: parses the signer as soon as it starts (a KeyObject is per
- * thread; the main thread checks the signer itself), waits for its share of the profiles, signs
- * and stages them, reporting progress, and reports back.
+ * thread; the main thread checks the signer itself), receives the job, then signs and stages the
+ * chunks of users it is sent, replying to each.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { MacvpnError } from '../errors.js';
@@ -12,9 +12,16 @@ import { stageProfiles, type ProfileJob, type StageResult } from './stage-profil
 
 type WorkerError = { message: string; more: string[]; hints: string[] } | { internal: string };
 
-export type WorkerMessage =
-  | { kind: 'progress'; done: number }
-  | { kind: 'done'; staged: Staged[]; result?: StageResult; error?: WorkerError };
+/** What the main thread sends: the job once, then chunks of its users by index. */
+export type WorkerRequest = { kind: 'job'; job: ProfileJob } | { kind: 'chunk'; from: number; to: number };
+
+/** The reply to each chunk: what was staged (also on failure), and the result or the error. */
+export interface WorkerMessage {
+  staged: Staged[];
+  count: number;
+  result?: StageResult;
+  error?: WorkerError;
+}
 
 const describe = (e: unknown): WorkerError =>
   e instanceof MacvpnError ? { message: e.message, more: e.more, hints: e.hints } : { internal: e instanceof Error ? e.message : String(e) };
@@ -28,17 +35,18 @@ export function buildWorkerMain(): void {
   } catch (e) {
     loadError = e;
   }
-  parentPort!.once('message', (job: ProfileJob) => {
+  let job: ProfileJob | undefined;
+  parentPort!.on('message', (m: WorkerRequest) => {
+    if (m.kind === 'job') return void (job = m.job);
     const staged: Staged[] = [];
     let report: WorkerMessage;
     try {
       if (!signer) throw loadError ?? new Error('the site has no signer');
-      const result = stageProfiles(job, signer, staged, (done) => parentPort!.postMessage({ kind: 'progress', done } satisfies WorkerMessage));
-      report = { kind: 'done', staged, result };
+      const result = stageProfiles({ ...job!, users: job!.users.slice(m.from, m.to) }, signer, staged);
+      report = { staged, count: m.to - m.from, result };
     } catch (e) {
-      report = { kind: 'done', staged, error: describe(e) };
+      report = { staged, count: m.to - m.from, error: describe(e) };
     }
     parentPort!.postMessage(report);
-    parentPort!.close();
   });
 }

@@ -15,12 +15,14 @@ import { Worker } from 'node:worker_threads';
 import { MacvpnError } from '../errors.js';
 import type { Staged } from '../io/write-files.js';
 import type { Signer } from '../signing/signer.js';
-import type { WorkerMessage } from './build-worker.js';
+import type { WorkerMessage, WorkerRequest } from './build-worker.js';
 import { stageProfiles, type ProfileJob, type StageResult } from './stage-profiles.js';
 import { SITE_FILE } from '../io/site-paths.js';
 
 /** Below this many profiles, starting threads costs more than it saves. */
 const MIN_PER_WORKER = 50;
+/** Profiles per chunk handed to a thread. */
+const CHUNK = 50;
 /** A site file this large lists enough users for threads (about 40 bytes a user). */
 const EARLY_START_BYTES = 2 * MIN_PER_WORKER * 40;
 
@@ -60,45 +62,72 @@ export class BuildPool {
     for (const w of this.workers) void w.terminate();
   }
 
-  /** Signs and stages the job's profiles, a share per thread; appends to `staged` even when it throws. */
-  async run(job: ProfileJob, staged: Staged[], progress: (done: number) => void): Promise<StageResult> {
-    const n = this.workers.length;
-    const done = new Array<number>(n).fill(0);
-    const shares = Array.from({ length: n }, (_, t) => job.users.filter((_, i) => i % n === t));
-    const results = await Promise.allSettled(
-      this.workers.map((w, t) =>
-        new Promise<Extract<WorkerMessage, { kind: 'done' }>>((resolve, reject) => {
+  /**
+   * Signs and stages the job's profiles in chunks handed to whichever thread is free, this one
+   * included: a worker still loading takes its first chunk late instead of holding up a fixed
+   * share, and the main thread, otherwise idle, works too. Appends to `staged` even when it throws.
+   */
+  async run(job: ProfileJob, signer: Signer, staged: Staged[], progress: (done: number) => void): Promise<StageResult> {
+    const n = job.users.length;
+    const total: StageResult = { records: {}, signed: 0, unchanged: 0, prints: [] };
+    let next = 0;
+    let done = 0;
+    let failure: Error | undefined;
+    const take = (): [number, number] | undefined => {
+      if (failure || next >= n) return undefined;
+      const from = next;
+      next = Math.min(n, next + CHUNK);
+      return [from, next];
+    };
+    const add = (r: StageResult, count: number) => {
+      Object.assign(total.records, r.records);
+      total.signed += r.signed;
+      total.unchanged += r.unchanged;
+      total.prints.push(...r.prints);
+      done += count;
+      progress(done);
+    };
+    const loops = this.workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          let inFlight = 0;
+          const send = () => {
+            const chunk = take();
+            if (!chunk) return inFlight === 0 && resolve();
+            inFlight++;
+            w.postMessage({ kind: 'chunk', from: chunk[0], to: chunk[1] } satisfies WorkerRequest);
+          };
           w.ref();
           w.on('message', (m: WorkerMessage) => {
-            if (m.kind === 'progress') {
-              done[t] = m.done;
-              progress(done.reduce((a, b) => a + b, 0));
-            } else resolve(m);
+            inFlight--;
+            staged.push(...m.staged);
+            if (m.error) failure ??= m.error && 'internal' in m.error ? new Error(m.error.internal) : new MacvpnError([m.error.message, ...m.error.more], m.error.hints);
+            else add(m.result!, m.count);
+            send();
           });
           w.once('error', reject);
           w.once('exit', (code) => reject(new Error(`build worker exited with code ${code}`)));
-          const users = shares[t]!;
-          const previous = Object.fromEntries(users.flatMap((u) => (job.previous[u.name] ? [[u.name, job.previous[u.name]!]] : [])));
-          w.postMessage({ ...job, users, previous });
+          w.postMessage({ kind: 'job', job } satisfies WorkerRequest);
+          // Two chunks in flight: the next is there when a worker finishes one.
+          send();
+          send();
         }),
-      ),
     );
-    const total: StageResult = { records: {}, signed: 0, unchanged: 0, prints: [] };
-    let failure: Error | undefined;
-    for (const r of results) {
-      if (r.status === 'rejected') failure ??= r.reason as Error;
-      else {
-        staged.push(...r.value.staged);
-        const e = r.value.error;
-        if (e && !failure) failure = 'internal' in e ? new Error(e.internal) : new MacvpnError([e.message, ...e.more], e.hints);
-        if (r.value.result) {
-          Object.assign(total.records, r.value.result.records);
-          total.signed += r.value.result.signed;
-          total.unchanged += r.value.result.unchanged;
-          total.prints.push(...r.value.result.prints);
+    const mine = (async () => {
+      for (;;) {
+        // Yield between chunks so that the workers' replies (and their next chunks) go through.
+        await new Promise((r) => setImmediate(r));
+        const chunk = take();
+        if (!chunk) return;
+        try {
+          add(stageProfiles({ ...job, users: job.users.slice(chunk[0], chunk[1]) }, signer, staged), chunk[1] - chunk[0]);
+        } catch (e) {
+          failure ??= e as Error;
         }
       }
-    }
+    })();
+    const results = await Promise.allSettled([...loops, mine]);
+    for (const r of results) if (r.status === 'rejected') failure ??= r.reason as Error;
     if (failure) throw failure;
     // Records in the site's user order, whichever thread made them.
     total.records = Object.fromEntries(job.users.map((u) => [u.name, total.records[u.name]!]));
@@ -113,7 +142,7 @@ export async function stageProfilesParallel(job: ProfileJob, signer: Signer, sta
     return stageProfiles(job, signer, staged, progress);
   }
   try {
-    return await pool.run(job, staged, progress);
+    return await pool.run(job, signer, staged, progress);
   } finally {
     pool.close();
   }
