@@ -64,8 +64,8 @@ export class BuildPool {
 
   /**
    * Signs and stages the job's profiles in chunks handed to whichever thread is free, this one
-   * included: a worker still loading takes its first chunk late instead of holding up a fixed
-   * share, and the main thread, otherwise idle, works too. Appends to `staged` even when it throws.
+   * included until the workers have loaded: a worker still loading takes its first chunk late
+   * instead of holding up a fixed share. Appends to `staged` even when it throws.
    */
   async run(job: ProfileJob, signer: Signer, staged: Staged[], progress: (done: number) => void): Promise<StageResult> {
     const n = job.users.length;
@@ -73,6 +73,9 @@ export class BuildPool {
     let next = 0;
     let done = 0;
     let failure: Error | undefined;
+    // This thread works while the workers load; once they answer it stops, so that it does not
+    // compete with them for the cores and its heap (which holds the job) stays small.
+    let started = false;
     const take = (): [number, number] | undefined => {
       if (failure || next >= n) return undefined;
       const from = next;
@@ -100,6 +103,7 @@ export class BuildPool {
           w.ref();
           w.on('message', (m: WorkerMessage) => {
             inFlight--;
+            started = true;
             staged.push(...m.staged);
             if (m.error) failure ??= m.error && 'internal' in m.error ? new Error(m.error.internal) : new MacvpnError([m.error.message, ...m.error.more], m.error.hints);
             else add(m.result!, m.count);
@@ -117,7 +121,7 @@ export class BuildPool {
       for (;;) {
         // Yield between chunks so that the workers' replies (and their next chunks) go through.
         await new Promise((r) => setImmediate(r));
-        const chunk = take();
+        const chunk = started ? undefined : take();
         if (!chunk) return;
         try {
           add(stageProfiles({ ...job, users: job.users.slice(chunk[0], chunk[1]) }, signer, staged), chunk[1] - chunk[0]);
