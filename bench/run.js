@@ -13,5 +13,5 @@ for (const s of scripts) {
   const r = spawnSync(process.execPath, ['--expose-gc', path.join(dir, s)], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) failed++;
 }
-console.log(failed === 0 ? 'bench: every budget holds' : `bench: ${failed} budget(s) missed`);
+console.log(failed === 0 ? 'bench: every budget holds' : `bench: ${failed} script(s) with a budget missed (MISSED lines above)`);
 process.exitCode = failed === 0 ? 0 : 1;
