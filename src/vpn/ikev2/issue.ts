@@ -144,9 +144,9 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
       const expiring = (certInfo(had?.certPem)?.notAfter.getTime() ?? 0) < renewBy;
       return !(had?.certPem !== undefined && had.p12 !== undefined && !rotatedSet.has(user.name) && !caNew && !expiring);
     });
-    let issued = 0;
+    let started = 0;
     for (const user of due) {
-      if ((issued++ & 31) === 0) tools.progress?.(issued - 1, due.length);
+      if ((started++ & 31) === 0) tools.progress?.(started - 1, due.length);
       const had = s.users.get(user.name);
       const rotated = rotatedSet.has(user.name);
       const expiring = (certInfo(had?.certPem)?.notAfter.getTime() ?? 0) < renewBy;
