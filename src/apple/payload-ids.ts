@@ -5,7 +5,7 @@
  * the site's identifier prefix and the user name, never random: a re-issued profile replaces
  * the old one instead of adding a second VPN.
  */
-import { v5 as uuidv5 } from 'uuid';
+import { createHash } from 'node:crypto';
 
 /** Namespace for macvpn's UUIDv5 names (a fixed random UUID, never change it). */
 const MACVPN_NAMESPACE = '2f7c5a8e-1b4d-4f6a-9c3e-8d5b7a1e0c94';
@@ -29,8 +29,21 @@ export interface ProfileIds {
   uuid: (kind: string) => string;
 }
 
-/** Upper-case like uuidgen output (TopLevel.yaml: "you can use 'uuidgen'"). */
-const uuid = (name: string) => uuidv5(name, MACVPN_NAMESPACE).toUpperCase();
+const NAMESPACE_BYTES = Buffer.from(MACVPN_NAMESPACE.replace(/-/g, ''), 'hex');
+
+/**
+ * RFC 9562 §5.5 UUIDv5 (SHA-1 of namespace and name, version and variant bits set), the bytes the
+ * `uuid` package's v5 gives (test/apple/payload-ids.test.ts), without its per-call UTF-8 copy:
+ * `macvpn build` makes several per profile. Upper-case like uuidgen output (TopLevel.yaml: "you
+ * can use 'uuidgen'").
+ */
+function uuid(name: string): string {
+  const h = createHash('sha1').update(NAMESPACE_BYTES).update(name, 'utf8').digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.toString('hex', 0, 16).toUpperCase();
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
 
 export function profileIds(identifier: string, user: string): ProfileIds {
   return {

@@ -1,33 +1,52 @@
-/** A worker thread of `macvpn build`: signs and stages its share of the profiles, reports back. */
+/**
+ * A worker thread of `macvpn build`: parses the signer as soon as it starts (a KeyObject is per
+ * thread; the main thread checks the signer itself), receives the job, then signs and stages the
+ * chunks of users it is sent, replying to each.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import { MacvpnError } from '../errors.js';
 import { loadSigner } from '../io/read-signer.js';
 import type { Staged } from '../io/write-files.js';
-import { stageProfiles, type ProfileJob } from './stage-profiles.js';
+import type { Signer } from '../signing/signer.js';
+import { stageProfiles, type ProfileJob, type StageResult } from './stage-profiles.js';
 
-export interface WorkerReport {
+type WorkerError = { message: string; more: string[]; hints: string[] } | { internal: string };
+
+/** What the main thread sends: the job once, then chunks of its users by index. */
+export type WorkerRequest = { kind: 'job'; job: ProfileJob } | { kind: 'chunk'; from: number; to: number };
+
+/** The reply to each chunk: what was staged (also on failure), and the result or the error. */
+export interface WorkerMessage {
   staged: Staged[];
-  /** [user, fingerprint] of each profile staged (src/delivery/delivered.ts). */
-  prints: Array<[string, string]>;
-  error?: { message: string; more: string[]; hints: string[] } | { internal: string };
+  count: number;
+  result?: StageResult;
+  error?: WorkerError;
 }
 
+const describe = (e: unknown): WorkerError =>
+  e instanceof MacvpnError ? { message: e.message, more: e.more, hints: e.hints } : { internal: e instanceof Error ? e.message : String(e) };
+
 export function buildWorkerMain(): void {
-  const job = workerData.job as ProfileJob;
-  const staged: Staged[] = [];
-  const prints: Array<[string, string]> = [];
-  let report: WorkerReport;
+  const { siteDir, signingTime } = workerData as { siteDir: string; signingTime: Date };
+  let signer: Signer | undefined;
+  let loadError: unknown;
   try {
-    // Parsed here: a KeyObject is per thread. The main thread already checked the signer.
-    const signer = loadSigner(job.siteDir, job.signingTime)!;
-    stageProfiles(job, signer, staged, prints);
-    report = { staged, prints };
+    signer = loadSigner(siteDir, signingTime);
   } catch (e) {
-    report = {
-      staged,
-      prints,
-      error: e instanceof MacvpnError ? { message: e.message, more: e.more, hints: e.hints } : { internal: e instanceof Error ? e.message : String(e) },
-    };
+    loadError = e;
   }
-  parentPort!.postMessage(report);
+  let job: ProfileJob | undefined;
+  parentPort!.on('message', (m: WorkerRequest) => {
+    if (m.kind === 'job') return void (job = m.job);
+    const staged: Staged[] = [];
+    let report: WorkerMessage;
+    try {
+      if (!signer) throw loadError ?? new Error('the site has no signer');
+      const result = stageProfiles({ ...job!, users: job!.users.slice(m.from, m.to) }, signer, staged);
+      report = { staged, count: m.to - m.from, result };
+    } catch (e) {
+      report = { staged, count: m.to - m.from, error: describe(e) };
+    }
+    parentPort!.postMessage(report);
+  });
 }

@@ -3,19 +3,28 @@
  * (docs/performance.md §2), and building the plist and writing the file are JavaScript, so whole
  * profiles go to the workers: on libuv's threadpool only the signature could run in parallel,
  * and the main thread's share would become the bottleneck.
+ * The threads start before macvpn.yaml is read (issue 12): loading the bundle and parsing the
+ * signer key in each worker overlaps the main thread's parse, and the parsed site is then posted
+ * to them (a structured clone of plain data costs a few milliseconds for 5,000 users).
  * Workers exist only when running from the bundle (bin/macvpn.js): they load the same bundle.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MacvpnError } from '../errors.js';
 import type { Staged } from '../io/write-files.js';
 import type { Signer } from '../signing/signer.js';
-import type { WorkerReport } from './build-worker.js';
-import { stageProfiles, type ProfileJob } from './stage-profiles.js';
+import type { WorkerMessage, WorkerRequest } from './build-worker.js';
+import { stageProfiles, type ProfileJob, type StageResult } from './stage-profiles.js';
+import { SITE_FILE } from '../io/site-paths.js';
 
 /** Below this many profiles, starting threads costs more than it saves. */
 const MIN_PER_WORKER = 50;
+/** Profiles per chunk handed to a thread. */
+const CHUNK = 50;
+/** A site file this large lists enough users for threads (about 40 bytes a user). */
+const EARLY_START_BYTES = 2 * MIN_PER_WORKER * 40;
 
 /** The bundle's own path when this code runs from dist/macvpn.cjs, else undefined. */
 function bundlePath(): string | undefined {
@@ -27,34 +36,118 @@ const { workerData } = require('node:worker_threads');
 require(workerData.loader).load().runBuildWorker();
 `;
 
-function runWorker(loader: string, job: ProfileJob): Promise<WorkerReport> {
-  return new Promise((resolve, reject) => {
+/** Worker threads started ahead of the job; `run` hands each its share. */
+export class BuildPool {
+  private constructor(private readonly workers: Worker[]) {}
+
+  /** Threads for a build of the site in `siteDir`, when it looks big enough and the bundle runs. */
+  static start(siteDir: string, signingTime: Date): BuildPool | undefined {
+    const bundle = bundlePath();
+    const threads = Math.min(os.availableParallelism(), 8);
+    if (!bundle || threads < 2) return undefined;
+    const size = fs.statSync(path.join(siteDir, SITE_FILE), { throwIfNoEntry: false })?.size ?? 0;
+    if (size < EARLY_START_BYTES) return undefined;
+    const loader = path.join(path.dirname(bundle), '..', 'bin', 'load.js');
     // A small young generation keeps each worker's memory flat: it holds one profile at a time.
-    const worker = new Worker(WORKER_CODE, { eval: true, workerData: { loader, job }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    let report: WorkerReport | undefined;
-    worker.once('message', (m: WorkerReport) => (report = m));
-    worker.once('error', reject);
-    worker.once('exit', (code) => (report ? resolve(report) : reject(new Error(`build worker exited with code ${code}`))));
-  });
+    const workers = Array.from({ length: threads }, () => new Worker(WORKER_CODE, { eval: true, workerData: { loader, siteDir, signingTime }, resourceLimits: { maxYoungGenerationSizeMb: 4 } }));
+    for (const w of workers) w.unref();
+    return new BuildPool(workers);
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  close(): void {
+    for (const w of this.workers) void w.terminate();
+  }
+
+  /**
+   * Signs and stages the job's profiles in chunks handed to whichever thread is free, this one
+   * included until the workers have loaded: a worker still loading takes its first chunk late
+   * instead of holding up a fixed share. Appends to `staged` even when it throws.
+   */
+  async run(job: ProfileJob, signer: Signer, staged: Staged[], progress: (done: number) => void): Promise<StageResult> {
+    const n = job.users.length;
+    const total: StageResult = { records: {}, signed: 0, unchanged: 0, prints: [] };
+    let next = 0;
+    let done = 0;
+    let failure: Error | undefined;
+    // This thread works while the workers load; once they answer it stops, so that it does not
+    // compete with them for the cores and its heap (which holds the job) stays small.
+    let started = false;
+    const take = (): [number, number] | undefined => {
+      if (failure || next >= n) return undefined;
+      const from = next;
+      next = Math.min(n, next + CHUNK);
+      return [from, next];
+    };
+    const add = (r: StageResult, count: number) => {
+      Object.assign(total.records, r.records);
+      total.signed += r.signed;
+      total.unchanged += r.unchanged;
+      total.prints.push(...r.prints);
+      done += count;
+      progress(done);
+    };
+    const loops = this.workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          let inFlight = 0;
+          const send = () => {
+            const chunk = take();
+            if (!chunk) return inFlight === 0 && resolve();
+            inFlight++;
+            w.postMessage({ kind: 'chunk', from: chunk[0], to: chunk[1] } satisfies WorkerRequest);
+          };
+          w.ref();
+          w.on('message', (m: WorkerMessage) => {
+            inFlight--;
+            started = true;
+            staged.push(...m.staged);
+            if (m.error) failure ??= m.error && 'internal' in m.error ? new Error(m.error.internal) : new MacvpnError([m.error.message, ...m.error.more], m.error.hints);
+            else add(m.result!, m.count);
+            send();
+          });
+          w.once('error', reject);
+          w.once('exit', (code) => reject(new Error(`build worker exited with code ${code}`)));
+          w.postMessage({ kind: 'job', job } satisfies WorkerRequest);
+          // Two chunks in flight: the next is there when a worker finishes one.
+          send();
+          send();
+        }),
+    );
+    const mine = (async () => {
+      for (;;) {
+        // Yield between chunks so that the workers' replies (and their next chunks) go through.
+        await new Promise((r) => setImmediate(r));
+        const chunk = started ? undefined : take();
+        if (!chunk) return;
+        try {
+          add(stageProfiles({ ...job, users: job.users.slice(chunk[0], chunk[1]) }, signer, staged), chunk[1] - chunk[0]);
+        } catch (e) {
+          failure ??= e as Error;
+        }
+      }
+    })();
+    const results = await Promise.allSettled([...loops, mine]);
+    for (const r of results) if (r.status === 'rejected') failure ??= r.reason as Error;
+    if (failure) throw failure;
+    // Records in the site's user order, whichever thread made them.
+    total.records = Object.fromEntries(job.users.map((u) => [u.name, total.records[u.name]!]));
+    return total;
+  }
 }
 
-/** Signs and stages every job's profiles; appends to `staged` even when it throws. */
-export async function stageProfilesParallel(job: ProfileJob, signer: Signer, staged: Staged[], prints: Array<[string, string]>): Promise<void> {
-  const bundle = bundlePath();
-  const threads = Math.min(os.availableParallelism(), Math.floor(job.users.length / MIN_PER_WORKER));
-  if (!bundle || threads < 2) return stageProfiles(job, signer, staged, prints);
-  const loader = path.join(path.dirname(bundle), '..', 'bin', 'load.js');
-  const shares = Array.from({ length: threads }, (_, t) => job.users.filter((_, i) => i % threads === t));
-  const results = await Promise.allSettled(shares.map((users) => runWorker(loader, { ...job, users })));
-  let failure: Error | undefined;
-  for (const r of results) {
-    if (r.status === 'rejected') failure ??= r.reason as Error;
-    else {
-      staged.push(...r.value.staged);
-      prints.push(...r.value.prints);
-      const e = r.value.error;
-      if (e && !failure) failure = 'internal' in e ? new Error(e.internal) : new MacvpnError([e.message, ...e.more], e.hints);
-    }
+/** Signs and stages every job's profiles, on `pool` when the site is big enough; appends to `staged` even when it throws. */
+export async function stageProfilesParallel(job: ProfileJob, signer: Signer, staged: Staged[], pool: BuildPool | undefined, progress: (done: number) => void = () => {}): Promise<StageResult> {
+  if (!pool || job.users.length < MIN_PER_WORKER * pool.size) {
+    pool?.close();
+    return stageProfiles(job, signer, staged, progress);
   }
-  if (failure) throw failure;
+  try {
+    return await pool.run(job, signer, staged, progress);
+  } finally {
+    pool.close();
+  }
 }

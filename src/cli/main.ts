@@ -117,13 +117,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   for (const spec of Object.values(TYPE_INIT_OPTIONS).flat()) init.option(spec.flags, spec.help);
 
   const user = program.command('user').description('add, remove, change, list and rotate VPN users');
-  user.command('add <name>')
-    .description('add a user with a generated password')
+  user.command('add [name]')
+    .description('add a user with a generated password, or many from a file')
+    .option('--from <file>', 'add every user in FILE: one name a line, or CSV name,email,ip (header optional)')
+    .option('--quiet', 'no progress bar')
     .option('--password-stdin', 'read the password from standard input')
     .option('--ip <addr>', 'fixed tunnel address inside the pool')
     .option('--email <addr>', 'address for "macvpn mail"')
     .option('--show-secrets', 'print the password')
-    .addHelpText('after', examples('macvpn user add alice', 'macvpn user add bob --ip 10.0.0.50 --email bob@example.com', "printf '%s\\n' \"$PW\" | macvpn user add carol --password-stdin"))
+    .addHelpText('after', examples('macvpn user add alice', 'macvpn user add bob --ip 10.0.0.50 --email bob@example.com', "printf '%s\\n' \"$PW\" | macvpn user add carol --password-stdin", 'macvpn user add --from users.csv'))
     .action(action('user-add'));
   user.command('remove <name>')
     .description('remove a user and their generated profile')
@@ -218,8 +220,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   program.command('build')
     .description("write the server tree and every user's signed profile")
+    .option('--all', 'sign every profile again, not only those whose content or signer changed')
+    .option('--quiet', 'no progress bar')
     .option('--diff', 'print what would change in server/ (secrets masked) and which profiles, and write nothing; exit 1 if anything would')
-    .addHelpText('after', examples('macvpn build', 'macvpn build --diff'))
+    .addHelpText('after', examples('macvpn build', 'macvpn build --all', 'macvpn build --diff'))
     .action(action('build'));
 
   program.command('verify <file>')

@@ -2,11 +2,11 @@
  * Read-modify-write of a site under the lock: load, change, re-validate the whole result, then
  * write every changed file in one atomic plan. Nothing is written if any check fails.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
-import { checkSecretModes, loadSite, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems } from '../io/read-site.js';
+import { checkSecretModes, loadSecrets, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems } from '../io/read-site.js';
 import { ensureDir, writeFiles } from '../io/write-files.js';
 import { checkSitePath } from '../io/trust.js';
 import { parseSite } from '../site/parse-site.js';
@@ -22,6 +22,7 @@ import { vpnTypeOf } from '../vpn/index.js';
 import { MacvpnError, problemsError } from '../errors.js';
 import { siteSignerFiles } from './signer-files.js';
 import type { Ctx } from './context.js';
+import type { Progress } from './progress.js';
 
 export interface SiteChange {
   settings?: Settings;
@@ -41,12 +42,26 @@ export interface SiteChange {
   preview?: (before: Site, after: Site) => void;
 }
 
+/**
+ * A new key pair whose KeyObjects share nothing with the key generation job. Node 20.20 deadlocks
+ * when a KeyObject straight from generateKeyPairSync is exported as JWK (key-der.ts does, for
+ * every user certificate) and the garbage collector runs inside that export: the collected job's
+ * destructor waits for the mutex the export holds (gdb: ~KeyGenJob in uv_mutex_lock under
+ * ExportJWKEcKey). With 5,000 users it hung `macvpn build` within seconds. Keys made from the
+ * job's JWK output are their own objects (about 0.1 ms more per key).
+ */
+function newKey(kind: 'ecdsa' | 'rsa'): { privateKey: KeyObject; publicKey: KeyObject } {
+  const encoding = { publicKeyEncoding: { format: 'jwk' }, privateKeyEncoding: { format: 'jwk' } } as const;
+  const pair = (kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048, ...encoding }) : generateKeyPairSync('ec', { namedCurve: 'P-256', ...encoding })) as unknown as { privateKey: JsonWebKey; publicKey: JsonWebKey };
+  return { privateKey: createPrivateKey({ key: pair.privateKey, format: 'jwk' }), publicKey: createPublicKey({ key: pair.publicKey, format: 'jwk' }) };
+}
+
 /** Time, randomness and key generation for the VPN type's state (the core has none of its own). */
 export function siteTools(now = new Date()): Tools {
   return {
     now,
     random: (n) => randomBytes(n),
-    newKey: (kind) => (kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })),
+    newKey,
   };
 }
 
@@ -76,7 +91,26 @@ export function validateSiteState(settings: Settings, state: object | undefined,
   return parsed.settings;
 }
 
-export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Promise<Site> {
+export interface EditOptions {
+  /** A progress bar for the VPN type's long work (identities for thousands of users). */
+  progress?: (total: number) => Progress;
+}
+
+/** Tools whose progress reports go to a bar made on the first report; `finish` ends it. */
+function toolsWithProgress(opts: EditOptions): { tools: Tools; finish: () => void } {
+  const tools = siteTools();
+  if (!opts.progress) return { tools, finish: () => {} };
+  let bar: Progress | undefined;
+  let count = 0;
+  tools.progress = (done, total) => {
+    bar ??= opts.progress!(total);
+    count = done;
+    bar.update(done);
+  };
+  return { tools, finish: () => bar?.finish((s) => `issued ${count} identit${count === 1 ? 'y' : 'ies'} in ${s.toFixed(1)} s (${Math.round(count / s)}/s)`) };
+}
+
+export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange, opts: EditOptions = {}): Promise<Site> {
   return withLock(ctx.siteDir, () => {
     // Unchecked: a site whose secrets are broken must be repairable by the very commands the
     // error suggests (psk rotate, user rotate); the result is validated as a whole below.
@@ -92,7 +126,9 @@ export async function editSite(ctx: Ctx, change: (site: Site) => SiteChange): Pr
     const valid = validateSiteState(settings, undefined, passwords);
     // Only the users still listed keep a password entry.
     const kept = new Map(valid.users.map((u) => [u.name, passwords.get(u.name)!]));
-    const typeFiles = type.stateFiles({ before: switched ? undefined : site, after: valid, passwords: kept, rotated: c.rotated ?? [], ...(c.siteSecret !== undefined && { siteSecret: c.siteSecret }) }, siteTools());
+    const { tools, finish } = toolsWithProgress(opts);
+    const typeFiles = type.stateFiles({ before: switched ? undefined : site, after: valid, passwords: kept, rotated: c.rotated ?? [], ...(c.siteSecret !== undefined && { siteSecret: c.siteSecret }) }, tools);
+    finish();
     // Write only what changed; macvpn.yaml keeps the administrator's comments and layout.
     const files: OutputFile[] = [...typeFiles.files];
     if (c.passwords !== undefined || c.settings !== undefined) files.push(passwordsFile(kept));
@@ -160,12 +196,20 @@ export function syncSiteState(ctx: Ctx): Site {
   const sync = type.stateFiles({ before: site, after: site, passwords: site.secrets.passwords, rotated: [] }, siteTools());
   // Passwords of users no longer in macvpn.yaml (a line removed by hand) go: restoring the line
   // must not bring an old password back (issue 10).
-  const orphans = [...site.secrets.passwords.keys()].filter((n) => !site.users.some((u) => u.name === n));
-  const files = [...sync.files, ...(orphans.length > 0 ? [passwordsFile(new Map(site.users.map((u) => [u.name, site.secrets.passwords.get(u.name)!])))] : [])];
+  const listed = new Set(site.users.map((u) => u.name));
+  const orphans = [...site.secrets.passwords.keys()].filter((n) => !listed.has(n));
+  const kept = orphans.length > 0 ? new Map(site.users.map((u) => [u.name, site.secrets.passwords.get(u.name)!])) : undefined;
+  const files = [...sync.files, ...(kept ? [passwordsFile(kept)] : [])];
+  let synced = site;
   if (files.length > 0 || sync.remove.length > 0) {
     writeFiles(ctx.siteDir, files, { remove: sync.remove });
     for (const note of sync.notes) ctx.out(note);
     if (orphans.length > 0) ctx.out(`removed the passwords of ${orphans.length} user${orphans.length === 1 ? '' : 's'} no longer in macvpn.yaml: ${orphans.join(', ')}`);
+    // What changed on disk (new certificates, fewer passwords) is read back, as every other command will.
+    synced = { ...site, secrets: loadSecrets(ctx.siteDir, site) };
   }
-  return loadSite(ctx.siteDir);
+  // macvpn.yaml is parsed once (5,000 users take a tenth of a second): the settings read above stand.
+  const problems = secretsProblems(synced, synced.secrets);
+  if (problems.length > 0) throw secretsError(problems);
+  return synced;
 }

@@ -1,13 +1,17 @@
 /**
  * Signs and stages profiles for `macvpn build`, in the calling thread: the loop each worker thread
  * runs (src/cli/build-worker.ts), or the main thread for small sites and unbundled runs.
+ * Incremental (issue 12): a profile whose XML and signer match the last build's record and whose
+ * file is still the one written then is skipped, unless the job says `all`.
  */
+import path from 'node:path';
 import { buildProfileXml } from '../apple/build-profile.js';
 import { signProfile } from '../signing/sign-profile.js';
 import type { Signer } from '../signing/signer.js';
 import type { Site, User } from '../site/types.js';
 import { profilePath } from '../io/site-paths.js';
 import { stageFileUnsynced, type Staged } from '../io/write-files.js';
+import { fileIdentity, shortHash, signerFingerprint, unchangedOnDisk, type ProfileRecord } from '../io/build-manifest.js';
 import { MODE_SECRET } from '../plan/output-file.js';
 import { profileFingerprint } from '../delivery/delivered.js';
 
@@ -18,17 +22,50 @@ export interface ProfileJob {
   users: User[];
   /** From openStagingDir: where the temp files go before they are renamed into profiles/. */
   stagingDir: string;
+  /** Re-sign every profile (build --all); else skip what the last build's record shows unchanged. */
+  all: boolean;
+  /** The last build's records of these users. */
+  previous: Record<string, ProfileRecord>;
   /** Key of the delivery record's fingerprints (src/delivery/delivered.ts). */
   deliveryKey: Uint8Array;
 }
 
+export interface StageResult {
+  /** This run's record of every user of the job (carried over for skipped profiles). */
+  records: Record<string, ProfileRecord>;
+  signed: number;
+  unchanged: number;
+  /** [user, delivery fingerprint] of each profile signed (src/delivery/delivered.ts). */
+  prints: Array<[string, string]>;
+}
+
 /** Appends to `staged` as it goes, so a caller can discard what was written when it fails. */
-export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[], prints: Array<[string, string]>): void {
-  for (const user of job.users) {
+export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[], progress: (done: number) => void = () => {}): StageResult {
+  const fingerprint = signerFingerprint(signer);
+  const records: Record<string, ProfileRecord> = {};
+  const prints: Array<[string, string]> = [];
+  let signed = 0;
+  let unchanged = 0;
+  job.users.forEach((user, i) => {
     const xml = buildProfileXml(job.site, user, { includePassword: true, scope: 'System' });
-    // The same XML profileFingerprint would build: hash it here rather than build it twice.
-    prints.push([user.name, profileFingerprint(job.site, user, job.deliveryKey, xml)]);
-    const der = signProfile(xml, signer, job.signingTime);
-    staged.push(stageFileUnsynced(job.siteDir, { path: profilePath(user.name), contents: der, mode: MODE_SECRET }, job.stagingDir));
-  }
+    const content = shortHash(fingerprint, xml);
+    const rel = profilePath(user.name);
+    const before = job.previous[user.name];
+    if (!job.all && before?.content === content && unchangedOnDisk(path.join(job.siteDir, rel), before)) {
+      records[user.name] = before;
+      unchanged++;
+    } else {
+      // The same XML profileFingerprint would build: hash it here rather than build it twice.
+      prints.push([user.name, profileFingerprint(job.site, user, job.deliveryKey, xml)]);
+      const der = signProfile(xml, signer, job.signingTime);
+      const s = stageFileUnsynced(job.siteDir, { path: rel, contents: der, mode: MODE_SECRET }, job.stagingDir);
+      staged.push(s);
+      // The rename into profiles/ keeps the inode and the times.
+      records[user.name] = { content, file: fileIdentity(s.tmp)! };
+      signed++;
+    }
+    if ((i & 63) === 63) progress(i + 1);
+  });
+  progress(job.users.length);
+  return { records, signed, unchanged, prints };
 }

@@ -52,7 +52,8 @@ export function deliveryFiles(siteDir: string, site: Site, users: readonly User[
     record[u.name] = { fingerprint: fingerprints?.get(u.name) ?? profileFingerprint(site, u, key), signer: signerId(signer), via, at: now.toISOString() };
   }
   // Users no longer in the site drop out of the record.
-  for (const name of Object.keys(record)) if (!site.users.some((u) => u.name === name)) delete record[name];
+  const listed = new Set(site.users.map((u) => u.name));
+  for (const name of Object.keys(record)) if (!listed.has(name)) delete record[name];
   files.push({ path: DELIVERED_FILE, contents: renderDeliveries(record), mode: MODE_PUBLIC });
   return files;
 }

@@ -11,20 +11,40 @@ import {
 } from './rules.js';
 import { compareOpenbsd, NEWEST_OPENBSD } from '../openbsd/versions.js';
 import { DEFAULT_VPN, VPN_IDS, VPN_TYPES, vpnSettingsKeys } from '../vpn/index.js';
+import { splitUsers, type RawUser } from './users-fast.js';
 
 /** The shared keys; each VPN type may add one block of its own (src/vpn/<type>/). */
 export const SETTINGS_KEYS = ['server', 'listen', 'openbsd', 'pool', 'dns', 'organization', 'identifier', 'compat', 'vpn', 'users'] as const;
 const USER_KEYS = ['name', 'ip', 'email', 'disabled'] as const;
+/** The user keys whose value is text (`disabled` is a boolean). */
+const TEXT_KEYS = ['name', 'ip', 'email'] as const;
 
 export const DEFAULT_POOL = '10.0.0.0/24';
 
 export type ParseResult = { ok: true; settings: Settings } | { ok: false; problems: Problem[] };
 
 export function parseSite(text: string): ParseResult {
+  // The users list in its usual one-line-per-user shape is read without yaml's document model
+  // (src/site/users-fast.ts); the rest of the file, a few dozen lines, always goes through yaml.
+  const fast = splitUsers(text);
+  if (fast) {
+    const result = parseSiteText(fast.head, fast.users);
+    if (result !== undefined) return result;
+  }
+  return parseSiteText(text, undefined)!;
+}
+
+/** parseSite through `yaml` alone, without the fast users path (to compare the two in tests). */
+export const parseSiteWithYaml = (text: string): ParseResult => parseSiteText(text, undefined)!;
+
+/** undefined: the fast split did not hold (the head is not a document of its own); parse it whole. */
+function parseSiteText(text: string, fastUsers: RawUser[] | undefined): ParseResult | undefined {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  if (fastUsers && (doc.errors.length > 0 || !isMap(doc.contents) || doc.contents.items.some((p) => isScalar(p.key) && p.key.value === 'users'))) return undefined;
   const problems: Problem[] = [];
   const lineOf = (node: Node | null | undefined | unknown): number | undefined => {
+    if (typeof node === 'number') return node;
     const range = (node as Node | undefined)?.range;
     return range ? lines.linePos(range[0]).line : undefined;
   };
@@ -103,13 +123,14 @@ export function parseSite(text: string): ParseResult {
   const vpnSettings = type ? type.parseSettings(block, (path, message) => report(`${type.settingsKey}.${path}`, message, blockNode)) : {};
 
   const dns = readDns(fields.get('dns')?.value, pool, report);
-  const users = readUsers(fields.get('users')?.value, pool, report);
+  const raw = fastUsers ?? readUsers(fields.get('users')?.value, report, lineOf);
+  const users = checkUsers(raw, pool, report);
 
   if (problems.length > 0 || server === undefined || pool === undefined || !type) return { ok: false, problems };
   const settings: Settings = { server, listen, openbsd, pool, dns, organization, identifier, compat: compat as Compat, vpn, vpnSettings, users };
   users.forEach((u, i) => {
     const msg = type.checkUserName(settings, u.name);
-    if (msg) report(`users[${i}].name`, `${JSON.stringify(u.name)} ${msg}`, (fields.get('users')?.value as { items?: unknown[] } | undefined)?.items?.[i]);
+    if (msg) report(`users[${i}].name`, `${JSON.stringify(u.name)} ${msg}`, raw[i]!.line);
   });
   if (problems.length > 0) return { ok: false, problems };
   const typeProblems = type.checkSettings(settings);
@@ -151,64 +172,80 @@ export function checkUserIp(value: string, pool: Pool): string | undefined {
   return undefined;
 }
 
-function readUsers(node: unknown, pool: Pool | undefined, report: Report): User[] {
+/** The users list's items as written (undefined where an item is no mapping), problems of shape reported. */
+function readUsers(node: unknown, report: Report, lineOf: (n: unknown) => number | undefined): Array<RawUser | undefined> {
   if (node === undefined || node === null || (isScalar(node) && node.value === null)) return [];
   if (!isSeq(node)) {
     report('users', 'must be a list of {name, ip, email}', node);
     return [];
   }
-  const users: User[] = [];
-  const seenNames = new Map<string, number>();
-  const seenIps = new Map<string, number>();
-  node.items.forEach((item, i) => {
+  return node.items.map((item, i) => {
     const at = `users[${i}]`;
     if (!isMap(item)) {
       report(at, 'must be a mapping like {name: alice}', item);
-      return;
+      return undefined;
     }
-    const get = (key: string): [string | undefined, unknown] => {
-      const pair = item.items.find((p) => isScalar(p.key) && p.key.value === key);
-      const v = pair?.value;
-      if (v === undefined || v === null || (isScalar(v) && v.value === null)) return [undefined, pair?.key];
-      if (!isScalar(v) || typeof v.value === 'object' || typeof v.value === 'boolean') {
-        report(`${at}.${key}`, 'must be a single value', v);
-        return [undefined, v];
-      }
-      return [typeof v.value === 'number' ? (v.source ?? String(v.value)) : String(v.value), v];
-    };
     for (const p of item.items) {
       const k = isScalar(p.key) ? String(p.key.value) : '';
       if (!(USER_KEYS as readonly string[]).includes(k)) report(`${at}.${k}`, `unknown key (known: ${USER_KEYS.join(', ')})`, p.key);
     }
-    const [name, nameNode] = get('name');
-    const [ip, ipNode] = get('ip');
-    const [email, emailNode] = get('email');
+    const fields: RawUser['fields'] = [];
+    const missing: RawUser['missing'] = {};
+    for (const key of TEXT_KEYS) {
+      const pair = item.items.find((p) => isScalar(p.key) && p.key.value === key);
+      const v = pair?.value;
+      if (v === undefined || v === null || (isScalar(v) && v.value === null)) {
+        if (pair) missing[key] = lineOf(pair.key);
+        continue;
+      }
+      if (!isScalar(v) || typeof v.value === 'object' || typeof v.value === 'boolean') {
+        report(`${at}.${key}`, 'must be a single value', v);
+        missing[key] = lineOf(v);
+        continue;
+      }
+      fields.push({ key, value: typeof v.value === 'number' ? (v.source ?? String(v.value)) : String(v.value), line: lineOf(v) });
+    }
     const disabledPair = item.items.find((p) => isScalar(p.key) && p.key.value === 'disabled');
     const disabledNode = disabledPair?.value;
     const disabledValue = isScalar(disabledNode) ? disabledNode.value : disabledNode;
     if (disabledPair !== undefined && disabledValue !== null && typeof disabledValue !== 'boolean') report(`${at}.disabled`, 'must be true or false', disabledNode);
-    const disabled = disabledValue === true;
-    if (name === undefined) report(`${at}.name`, 'is missing', nameNode ?? item);
+    return { line: lineOf(item)!, fields, missing, ...(disabledValue === true && { disabled: true }) };
+  });
+}
+
+/** Validates the users as written: names, duplicates ignoring case, addresses in the pool, emails. */
+function checkUsers(raw: ReadonlyArray<RawUser | undefined>, pool: Pool | undefined, report: Report): User[] {
+  const users: User[] = [];
+  const seenNames = new Map<string, number>();
+  const seenIps = new Map<string, number>();
+  raw.forEach((item, i) => {
+    if (!item) return;
+    const at = `users[${i}]`;
+    const get = (key: string) => item.fields.find((f) => f.key === key);
+    const name = get('name');
+    const ip = get('ip');
+    const email = get('email');
+    if (name === undefined) report(`${at}.name`, 'is missing', item.missing?.name ?? item.line);
     else {
-      const msg = checkUserName(name);
-      if (msg) report(`${at}.name`, `${JSON.stringify(name)} ${msg}`, nameNode);
-      const key = name.toLowerCase();
+      const msg = checkUserName(name.value);
+      if (msg) report(`${at}.name`, `${JSON.stringify(name.value)} ${msg}`, name.line ?? item.line);
+      const key = name.value.toLowerCase();
       const prior = seenNames.get(key);
-      if (prior !== undefined) report(`${at}.name`, `"${name}" duplicates users[${prior}] (names are compared ignoring case)`, nameNode);
+      if (prior !== undefined) report(`${at}.name`, `"${name.value}" duplicates users[${prior}] (names are compared ignoring case)`, name.line ?? item.line);
       else seenNames.set(key, i);
     }
     if (ip !== undefined && pool !== undefined) {
-      const msg = checkUserIp(ip, pool);
-      if (msg) report(`${at}.ip`, msg, ipNode);
-      const prior = seenIps.get(ip);
-      if (prior !== undefined) report(`${at}.ip`, `${ip} is already given to users[${prior}]`, ipNode);
-      else seenIps.set(ip, i);
+      const msg = checkUserIp(ip.value, pool);
+      if (msg) report(`${at}.ip`, msg, ip.line ?? item.line);
+      const prior = seenIps.get(ip.value);
+      if (prior !== undefined) report(`${at}.ip`, `${ip.value} is already given to users[${prior}]`, ip.line ?? item.line);
+      else seenIps.set(ip.value, i);
     }
     if (email !== undefined) {
-      const msg = checkEmail(email);
-      if (msg) report(`${at}.email`, msg, emailNode);
+      const msg = checkEmail(email.value);
+      if (msg) report(`${at}.email`, msg, email.line ?? item.line);
     }
-    if (name !== undefined) users.push({ name, ...(ip !== undefined && { ip }), ...(email !== undefined && { email }), ...(disabled && { disabled: true as const }) });
+    if (name !== undefined) users.push({ name: name.value, ...(ip !== undefined && { ip: ip.value }), ...(email !== undefined && { email: email.value }), ...(item.disabled === true && { disabled: true as const }) });
   });
   return users;
 }

@@ -87,6 +87,8 @@ export interface Tools {
   random: (n: number) => Uint8Array;
   /** A new key pair: ECDSA P-256 or RSA-2048. */
   newKey: (kind: 'ecdsa' | 'rsa') => { privateKey: KeyObject; publicKey: KeyObject };
+  /** Told how far a long run (issuing thousands of identities) has come: for a progress bar. */
+  progress?: (done: number, total: number) => void;
 }
 
 /** A change to a site as the type sees it, to write (or remove) the type's state files. */

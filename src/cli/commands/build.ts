@@ -1,5 +1,8 @@
 /**
  * macvpn build: the server tree and every user's signed profile in one all-or-nothing run.
+ * Incremental (issue 12): only profiles whose content or signer changed are signed again, the
+ * others stay byte for byte as the last build wrote them (src/io/build-manifest.ts); --all signs
+ * every one.
  * Profiles are built, signed and written by one worker thread per core (src/cli/build-workers.ts);
  * each profile's bytes are written as soon as they exist, so memory stays flat however many users
  * there are (DESIGN.md §6). The temp files are fsynced together, and nothing is renamed into place
@@ -21,12 +24,14 @@ import { loadSigner } from '../../io/read-signer.js';
 import { PROFILES_DIR, SERVER_DIR } from '../../io/site-paths.js';
 import { commitStaged, discardStaged, openStagingDir, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
 import { planServer } from '../../plan/plan-server.js';
-import { stageProfilesParallel } from '../build-workers.js';
+import { BuildPool, stageProfilesParallel } from '../build-workers.js';
+import { manifestFile, readManifest } from '../../io/build-manifest.js';
+import { progressBar } from '../progress.js';
 import { syncSiteState } from '../site-edit.js';
 import { staleFiles } from '../../io/stale-files.js';
 import { vpnTypeOf } from '../../vpn/index.js';
 import { warnSettings } from '../site-warnings.js';
-import { deliveryFiles, readDeliveryKey } from '../../io/delivered.js';
+import { deliveryFiles, readDeliveries, readDeliveryKey } from '../../io/delivered.js';
 import { DELIVERY_KEY_FILE } from '../../io/site-paths.js';
 import { MODE_SECRET } from '../../plan/output-file.js';
 import { randomBytes } from 'node:crypto';
@@ -61,10 +66,12 @@ function profileChange(file: string, site: Site, user: User, signer: Signer | un
 
 export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, unknown> = {}): Promise<void> {
   if (opts.diff === true) return buildDiff(ctx);
+  const now = new Date();
+  // Started first: the threads load and parse the signer while this one reads the site.
+  const pool = BuildPool.start(ctx.siteDir, now);
   const result = await withLock(ctx.siteDir, async () => {
     // Certificates for users added by hand or a site switched to another VPN type come first.
     const site = syncSiteState(ctx);
-    const now = new Date();
     const signer = loadSigner(ctx.siteDir, now);
     if (!signer) throw new MacvpnError('this site has no signing certificate', ['import one with "macvpn signer import"']);
     const serverFiles = planServer(site);
@@ -75,18 +82,27 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
     const stagingDir = openStagingDir(profilesDir, madeDirs);
     let orphans: string[];
     let stale: string[];
+    let counts: Awaited<ReturnType<typeof stageProfilesParallel>>;
     try {
-      for (const f of serverFiles) staged.push(stageFile(serverDir, f));
+      for (const f of serverFiles) staged.push(stageFile(serverDir, f, { sync: false }));
       // Every profile built is recorded as delivered (delivered.json), fingerprinted in the workers.
       const known = readDeliveryKey(ctx.siteDir);
       const deliveryKey = known ?? randomBytes(32);
       if (!known) staged.push(stageFile(ctx.siteDir, { path: DELIVERY_KEY_FILE, contents: Buffer.from(deliveryKey).toString('hex') + '\n', mode: MODE_SECRET }, { followBase: true }));
-      const prints: Array<[string, string]> = [];
-      await stageProfilesParallel({ site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir, deliveryKey }, signer, staged, prints);
-      for (const f of deliveryFiles(ctx.siteDir, site, site.users, signer, 'build', now, new Map(prints))) {
-        if (f.path !== DELIVERY_KEY_FILE) staged.push(stageFile(ctx.siteDir, f, { followBase: true }));
+      const previous = opts.all === true ? {} : readManifest(ctx.siteDir).profiles;
+      const bar = progressBar(ctx, site.users.length, 'profiles', { quiet: opts.quiet === true });
+      const job = { site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir, all: opts.all === true, previous, deliveryKey };
+      counts = await stageProfilesParallel(job, signer, staged, pool, (done) => bar.update(done));
+      staged.push(stageFile(ctx.siteDir, manifestFile(counts.records), { sync: false }));
+      // Recorded as delivered: the profiles signed now, and unchanged ones the record lacks.
+      const prints = new Map(counts.prints);
+      const recorded = readDeliveries(ctx.siteDir);
+      const delivered = site.users.filter((u) => prints.has(u.name) || recorded[u.name] === undefined);
+      for (const f of deliveryFiles(ctx.siteDir, site, delivered, signer, 'build', now, prints)) {
+        if (f.path !== DELIVERY_KEY_FILE) staged.push(stageFile(ctx.siteDir, f, { followBase: true, sync: false }));
       }
       await syncStaged(staged);
+      bar.finish((s) => `signed ${counts.signed} profile${counts.signed === 1 ? '' : 's'} in ${s.toFixed(1)} s (${Math.round(counts.signed / s)}/s), ${counts.unchanged} unchanged`);
       // Profiles of users no longer in the site still hold the shared secret: remove them.
       // Compared ignoring case: on a Mac's case-insensitive disk `Alice.mobileconfig` is the file
       // the new `alice.mobileconfig` replaces, and deleting it would delete the new profile.
@@ -99,18 +115,21 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       stale = staleFiles(serverDir, serverFiles).map((f) => `${SERVER_DIR}/${f}`);
       commitStaged(staged, ctx.siteDir, [...orphans, ...stale]);
     } catch (e) {
+      pool?.close();
       removeStagingDir(stagingDir);
       discardStaged(staged);
       removeCreatedDirs(madeDirs); // profiles/ itself, when this build made it
       throw e;
     }
     removeStagingDir(stagingDir);
-    return { site, serverFiles, orphans, signer, stale };
-  });
-  const { site, serverFiles, orphans, signer, stale } = result;
+    return { site, serverFiles, orphans, signer, stale, counts };
+  }).finally(() => pool?.close());
+  const { site, serverFiles, orphans, signer, stale, counts } = result;
   warnSettings(ctx, site);
   ctx.out(`wrote ${SERVER_DIR}/ for OpenBSD ${site.openbsd}: ${serverFiles.map((f) => f.path).join(', ')}`);
-  ctx.out(`wrote ${site.users.length} signed profile${site.users.length === 1 ? '' : 's'} in ${PROFILES_DIR}/ (0600; signed by ${signer.cert.subject.split('\n').join(', ')})`);
+  const by = `signed by ${signer.cert.subject.split('\n').join(', ')}`;
+  const n = counts.signed;
+  ctx.out(`wrote ${n} signed profile${n === 1 ? '' : 's'} in ${PROFILES_DIR}/ (0600; ${by})${counts.unchanged > 0 ? `; ${counts.unchanged} unchanged since the last build (macvpn build --all signs every one)` : ''}`);
   if (stale.length > 0) ctx.out(`removed what this site no longer generates: ${stale.join(', ')}`);
   if (orphans.length > 0) ctx.out(`removed ${orphans.length} profile${orphans.length === 1 ? '' : 's'} of users no longer in the site: ${orphans.join(', ')}`);
   ctx.out('server/ and profiles/ hold secrets (keys, passwords): keep them private');

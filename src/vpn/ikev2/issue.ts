@@ -138,11 +138,18 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
   }
   const issued = new Map<string, string>();
   if (certMode) {
-    for (const user of after.users) {
+    const rotatedSet = new Set(change.rotated);
+    const due = after.users.filter((user) => {
       const had = s.users.get(user.name);
-      const rotated = change.rotated.includes(user.name);
       const expiring = (certInfo(had?.certPem)?.notAfter.getTime() ?? 0) < renewBy;
-      if (had?.certPem !== undefined && had.p12 !== undefined && !rotated && !caNew && !expiring) continue;
+      return !(had?.certPem !== undefined && had.p12 !== undefined && !rotatedSet.has(user.name) && !caNew && !expiring);
+    });
+    let started = 0;
+    for (const user of due) {
+      if ((started++ & 31) === 0) tools.progress?.(started - 1, due.length);
+      const had = s.users.get(user.name);
+      const rotated = rotatedSet.has(user.name);
+      const expiring = (certInfo(had?.certPem)?.notAfter.getTime() ?? 0) < renewBy;
       if ((rotated || expiring) && !caNew) revoke(user.name, had?.certPem, 'superseded');
       const password = change.passwords.get(user.name);
       if (password === undefined) throw new MacvpnError(`user "${user.name}" has no password for the identity file`, ['set one with "macvpn user rotate NAME"']);
@@ -162,6 +169,7 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
       files.push({ path: userCertPem(user.name), contents: certPem(der), mode: MODE_PUBLIC }, { path: userP12(user.name), contents: p12, mode: MODE_SECRET, secret: true });
       notes.push(`issued a certificate to ${user.name} as ${userIdentity(after, user)} (serial ${certInfo(certPem(der))!.serial}, valid until ${day(validity(LEAF_DAYS).notAfter)})`);
     }
+    if (due.length > 0) tools.progress?.(due.length, due.length);
   }
 
   // 3b. Paused users (macvpn user disable): their current certificate is on hold in the CRL

@@ -1,0 +1,64 @@
+/**
+ * What the last build signed, for incremental builds (issue 12): per user, a hash of the profile's
+ * unsigned XML with the signer it used, and the identity of the file it wrote (inode, size,
+ * modification time in nanoseconds, which a rename keeps and any write changes). A profile whose
+ * XML and signer are unchanged and whose file is still that file is left as it is (already signed
+ * and verified, byte for byte); `build --all` ignores the record. A stat, not a re-read: the
+ * check runs for every user on every build. Kept beside the site's other state,
+ * mode 0600: the hashes are of content that holds secrets (nothing can be read back from them).
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Signer } from '../signing/signer.js';
+import { MODE_SECRET, type OutputFile } from '../plan/output-file.js';
+
+export const BUILD_MANIFEST = '.macvpn-build.json';
+
+export interface ProfileRecord {
+  /** Hash of the unsigned XML (with the signer's fingerprint). */
+  content: string;
+  /** The signed file as written: `inode:size:mtime-ns`. */
+  file: string;
+}
+
+export interface BuildManifest {
+  version: 1;
+  profiles: Record<string, ProfileRecord>;
+}
+
+/** 128 bits of SHA-256 in hex: enough to tell files apart, half the record's size. */
+export const shortHash = (...parts: Array<Uint8Array | string>): string => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex').slice(0, 32);
+};
+
+/** The signer as the content hash sees it: its certificate, chain and digest. */
+export function signerFingerprint(signer: Signer): string {
+  return shortHash(signer.certDer, ...signer.chainDer, signer.digest);
+}
+
+/** The last build's record, or an empty one (missing, unreadable or of another version). */
+export function readManifest(siteDir: string): BuildManifest {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(siteDir, BUILD_MANIFEST), 'utf8')) as BuildManifest;
+    if (m.version === 1 && typeof m.profiles === 'object' && m.profiles !== null) return m;
+  } catch {
+    // no record: every profile is signed
+  }
+  return { version: 1, profiles: {} };
+}
+
+export function manifestFile(profiles: Record<string, ProfileRecord>): OutputFile {
+  return { path: BUILD_MANIFEST, contents: JSON.stringify({ version: 1, profiles } satisfies BuildManifest) + '\n', mode: MODE_SECRET, secret: true };
+}
+
+/** A file's identity for the record; undefined when it is missing or not a plain file. */
+export function fileIdentity(file: string): string | undefined {
+  const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+  return st?.isFile() ? `${st.ino}:${st.size}:${st.mtimeNs}` : undefined;
+}
+
+/** True when `file` is still the file the record says the last build wrote. */
+export const unchangedOnDisk = (file: string, record: ProfileRecord): boolean => fileIdentity(file) === record.file;
