@@ -69,6 +69,7 @@ export const IKEV2: VpnType = {
   },
   stateFiles: ikev2StateFiles,
   maskState: (state, fill) => maskIkev2State(state as Ikev2State, fill),
+  // EAP: the login password; certificate mode: the PKCS#12 import password inside the profile.
   userSecretName: 'password',
 
   // `dynamic` flows (one per client) arrived in OpenBSD 6.9, AES-GCM for the IKE SA in 6.8 and
