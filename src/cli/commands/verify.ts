@@ -58,6 +58,9 @@ export async function run(ctx: Ctx, [file]: string[], opts: Record<string, unkno
   try {
     summary = checkProfile(readTypedPlist(report.content));
     problems.push(...summary.problems);
+    // A profile whose own certificate has ended cannot log in (the summary is pure: the clock is here).
+    const ends = summary.extra.identityNotAfter;
+    if (typeof ends === 'string' && Date.parse(ends) < Date.now()) problems.push(`the identity certificate in the profile expired on ${ends.slice(0, 10)}: issue a new profile`);
   } catch (e) {
     // Neither signed nor a plist: not a profile at all, one error and no summary (issue 10, item 7).
     if (!report.signed) throw new MacvpnError(`${file}: not a profile (neither a CMS signed profile nor an XML property list: ${(e as Error).message})`);

@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'plist';
 import { modeOf, runBin, snapshot, tempDir } from '../../helpers/cli.js';
 import { openssl } from '../../signing/pki.js';
+import { buildProfileXml } from '../../../src/apple/build-profile.js';
+import { ikev2Site } from './fixture.js';
 
 let site: string;
 const run = (args: string[], input?: string, cwd = site) => runBin(args, { cwd, ...(input !== undefined && { input }) });
@@ -174,6 +176,18 @@ describe('an L2TP site switched to ikev2 by editing macvpn.yaml', () => {
     const check = await run(['check'], undefined, dir);
     expect(check.stdout).toContain('server/: up to date');
     expect(check.code).toBe(0);
+  });
+});
+
+describe('verify', () => {
+  it('fails a profile whose identity certificate has ended', async () => {
+    const old = ikev2Site({}, [{ name: 'alice' }], new Date('2020-01-01T00:00:00Z'));
+    const dir = tempDir('macvpn-expired-');
+    const file = path.join(dir, 'alice.mobileconfig');
+    fs.writeFileSync(file, buildProfileXml(old, old.users[0]!, { includePassword: true, scope: 'System' }));
+    const r = await run(['verify', file], undefined, dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the identity certificate in the profile expired on 2022-04-\d\d: issue a new profile/);
   });
 });
 

@@ -41,7 +41,7 @@ export function fixtureTools(now = FIXTURE_NOW): Tools {
 
 export const FIXTURE_PASSWORDS: Record<string, string> = { alice: 'Alice-p12-Passw0rd-x', bob: 'Bob-EAP-Passw0rd-123', carol: 'Carol-Passw0rd-45678' };
 
-export function ikev2Site(over: Partial<Ikev2Settings> = {}, users: User[] = [{ name: 'alice' }, { name: 'bob', email: 'bob@example.com' }]): Site {
+export function ikev2Site(over: Partial<Ikev2Settings> = {}, users: User[] = [{ name: 'alice' }, { name: 'bob', email: 'bob@example.com' }], now = FIXTURE_NOW): Site {
   const vpnSettings: Ikev2Settings = { auth: 'certificate', suite: 'gcm', userKey: 'ecdsa', onDemand: { enabled: false, trustedWifi: [] }, ...over };
   const settings = {
     server: 'vpn.example.com',
@@ -57,7 +57,7 @@ export function ikev2Site(over: Partial<Ikev2Settings> = {}, users: User[] = [{ 
     users,
   };
   const passwords = new Map(users.map((u) => [u.name, FIXTURE_PASSWORDS[u.name] ?? `Passw0rd-${u.name}-0123`]));
-  const { files } = ikev2StateFiles({ before: undefined, after: settings, passwords, rotated: [] }, fixtureTools());
+  const { files } = ikev2StateFiles({ before: undefined, after: settings, passwords, rotated: [] }, fixtureTools(now));
   const byPath = new Map(files.map((f) => [f.path, typeof f.contents === 'string' ? Buffer.from(f.contents) : Buffer.from(f.contents)]));
   return { ...settings, secrets: { passwords, vpn: loadIkev2State((rel) => byPath.get(rel), settings) } };
 }
