@@ -24,7 +24,11 @@ function readOptional(file: string): string | undefined {
 }
 
 export function readDeliveries(siteDir: string): Deliveries {
-  const d = parseDeliveries(readOptional(path.join(siteDir, DELIVERED_FILE)));
+  const text = readOptional(path.join(siteDir, DELIVERED_FILE));
+  // `macvpn profile` writes the record without an fsync (write-files.ts `records`): after a crash
+  // it may be empty or zero-filled. That only forgets deliveries; it is not a broken site.
+  if (text !== undefined && /^[\s\0]*$/.test(text)) return {};
+  const d = parseDeliveries(text);
   if (typeof d === 'string') throw new MacvpnError(`${DELIVERED_FILE} ${d}`, [`delete it: macvpn then treats every profile as never delivered`]);
   return d;
 }

@@ -30,6 +30,11 @@ export interface WriteOptions {
   followBase?: boolean;
   /** Paths (relative to base) written through when they are symlinks (macvpn.yaml). */
   followSymlinks?: readonly string[];
+  /**
+   * Paths (relative to base) of records macvpn can do without after a crash (delivered.json):
+   * still atomic (temp file and rename), but not fsynced, which `macvpn profile` cannot afford.
+   */
+  records?: readonly string[];
 }
 
 type StageOptions = Pick<WriteOptions, 'dirMode' | 'followBase' | 'followSymlinks'>;
@@ -289,7 +294,7 @@ export function removeCreatedDirs(dirs: readonly string[]): void {
 }
 
 /** Renames every staged file into place, deletes `remove`, then fsyncs the touched folders. */
-export function commitStaged(staged: readonly Staged[], base?: string, remove: readonly string[] = []): void {
+export function commitStaged(staged: readonly Staged[], base?: string, remove: readonly string[] = [], lazy: ReadonlySet<string> = new Set()): void {
   // A rename cannot replace a folder: find that before the first rename, not half-way through.
   for (const s of staged) {
     if (fs.lstatSync(s.target, { throwIfNoEntry: false })?.isDirectory()) {
@@ -306,7 +311,7 @@ export function commitStaged(staged: readonly Staged[], base?: string, remove: r
       throw ioError(e, 'write', s.target);
     }
     untrack(s.tmp);
-    dirs.add(path.dirname(s.target));
+    if (!lazy.has(s.target)) dirs.add(path.dirname(s.target));
   }
   for (const rel of remove) {
     const target = path.join(base ?? '.', rel);
@@ -323,12 +328,13 @@ export function commitStaged(staged: readonly Staged[], base?: string, remove: r
 export function writeFiles(base: string, files: readonly OutputFile[], options: WriteOptions = {}): void {
   const staged: Staged[] = [];
   try {
-    for (const f of files) staged.push(stageFile(base, f, options));
+    for (const f of files) staged.push(stageFile(base, f, { ...options, sync: !options.records?.includes(f.path) }));
   } catch (e) {
     discardStaged(staged);
     throw ioError(e, 'write', base);
   }
-  commitStaged(staged, base, options.remove);
+  const lazy = new Set((options.records ?? []).map((r) => path.join(base, r)));
+  commitStaged(staged, base, options.remove, lazy);
 }
 
 /** What an fs error code means, in words (a raw EISDIR or EROFS tells a user nothing). */

@@ -254,6 +254,21 @@ describe('macvpn user show', () => {
 });
 
 describe('the record of delivered profiles', () => {
+  it('a record a crash left empty (profile writes it without an fsync) only forgets deliveries', async () => {
+    const { dir, mac } = await newSite();
+    ok(await mac(['user', 'add', 'alice']));
+    ok(await mac(['profile', 'alice']));
+    expect(await states(mac)).toEqual({ alice: 'current' });
+    fs.writeFileSync(path.join(dir, 'delivered.json'), Buffer.alloc(300));
+    expect(await states(mac)).toEqual({ alice: 'not delivered' });
+    ok(await mac(['profile', 'alice']));
+    expect(await states(mac)).toEqual({ alice: 'current' });
+    // Anything else that is not a record is still an error that names the file.
+    fs.writeFileSync(path.join(dir, 'delivered.json'), '{"alice": ');
+    const broken = await mac(['check']);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('delivered.json');
+  });
   it('marks exactly the users a change leaves with an old profile, in user list and check', async () => {
     const { dir, mac } = await newSite();
     ok(await mac(['user', 'add', 'alice']));

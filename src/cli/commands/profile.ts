@@ -4,7 +4,7 @@ import type { Ctx } from '../context.js';
 import { MacvpnError } from '../../errors.js';
 import { loadSite } from '../../io/read-site.js';
 import { loadSigner } from '../../io/read-signer.js';
-import { profilePath, PROFILES_DIR } from '../../io/site-paths.js';
+import { DELIVERED_FILE, profilePath, PROFILES_DIR } from '../../io/site-paths.js';
 import { writeFiles } from '../../io/write-files.js';
 import { MODE_SECRET } from '../../plan/output-file.js';
 import { profileBytes } from '../../plan/plan-profiles.js';
@@ -41,16 +41,16 @@ export async function run(ctx: Ctx, [name]: string[], optsIn: Record<string, unk
   // when it goes out of date; the record is written with the profile, under the site lock.
   const record = () => deliveryFiles(ctx.siteDir, site, [user], signer, 'profile', now);
   if (opts.stdout) {
-    await withLock(ctx.siteDir, () => writeFiles(ctx.siteDir, record(), { followBase: true }));
+    await withLock(ctx.siteDir, () => writeFiles(ctx.siteDir, record(), { followBase: true, records: [DELIVERED_FILE] }));
     ctx.io.stdout.write(bytes);
     return;
   }
   const target = typeof opts.output === 'string' ? path.resolve(ctx.io.cwd, opts.output) : path.join(ctx.siteDir, profilePath(user.name));
   await withLock(ctx.siteDir, () => {
-    if (typeof opts.output !== 'string') writeFiles(ctx.siteDir, [{ path: profilePath(user.name), contents: bytes, mode: MODE_SECRET }, ...record()], { followBase: true });
+    if (typeof opts.output !== 'string') writeFiles(ctx.siteDir, [{ path: profilePath(user.name), contents: bytes, mode: MODE_SECRET }, ...record()], { followBase: true, records: [DELIVERED_FILE] });
     else {
       writeFiles(path.dirname(target), [{ path: path.basename(target), contents: bytes, mode: MODE_SECRET }]);
-      writeFiles(ctx.siteDir, record(), { followBase: true });
+      writeFiles(ctx.siteDir, record(), { followBase: true, records: [DELIVERED_FILE] });
     }
   });
   const shown = typeof opts.output === 'string' ? target : `${PROFILES_DIR}/${user.name}.mobileconfig`;
