@@ -14,13 +14,22 @@ import { MacvpnError } from '../errors.js';
  */
 export function quoteConfString(value: string, what: string): string {
   if (value.length === 0) throw new MacvpnError(`${what} is empty`);
+  const at = unquotable(value, false);
+  if (at !== undefined) throw new MacvpnError(`${what} contains a character ipsec.conf/npppd.conf cannot quote at position ${at}`);
+  return `"${value}"`;
+}
+
+/**
+ * The 1-based position of the first character the OpenBSD parse.y lexers (ipsecctl, npppd, iked)
+ * cannot hold in a double-quoted string as written: `"`, `\`, control and non-ASCII characters,
+ * and blanks unless the format keeps them (iked.conf does; isakmpd's PSK reader does not).
+ */
+export function unquotable(value: string, blanksAllowed: boolean): number | undefined {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) {
-      throw new MacvpnError(`${what} contains a character ipsec.conf/npppd.conf cannot quote at position ${i + 1}`);
-    }
+    if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c || (c === 0x20 && !blanksAllowed)) return i + 1;
   }
-  return `"${value}"`;
+  return undefined;
 }
 
 /**

@@ -3,7 +3,6 @@
  * signing time. RSA PKCS#1 v1.5 is deterministic, so any change in the plist, the identifiers or
  * the CMS encoding shows up here. Regenerate deliberately: UPDATE_GOLDEN=1 npx vitest run test/apple
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProfileXml } from '../../src/apple/build-profile.js';
@@ -12,20 +11,14 @@ import { verifyProfileSignature } from '../../src/signing/verify-cms.js';
 import { fixtureSite } from '../helpers/site-fixture.js';
 import { ROOT } from '../helpers/cli.js';
 import { loadFixtureSigner, NOW, openssl, pki, PKI, SIGNING_TIME } from '../signing/pki.js';
+import { golden as goldenFile } from '../helpers/golden-file.js';
 
 const GOLDEN = path.join(ROOT, 'test/golden/profiles');
 const site = fixtureSite({ organization: 'Exämple & Co <VPN>' }, { alice: 'p<a&s>s"w\'d' });
 const xml = Buffer.from(buildProfileXml(site, site.users[0]!, { includePassword: true, scope: 'System' }));
 const der = Buffer.from(signProfile(xml, loadFixtureSigner('rsa'), SIGNING_TIME));
 
-function golden(name: string, bytes: Buffer): Buffer {
-  const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    fs.mkdirSync(GOLDEN, { recursive: true });
-    fs.writeFileSync(file, bytes);
-  }
-  return fs.readFileSync(file);
-}
+const golden = (name: string, bytes: Buffer) => goldenFile(GOLDEN, name, bytes);
 
 describe('golden profile', () => {
   it('the unsigned plist is byte-exact', () => {

@@ -103,7 +103,8 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
   if (!fs.existsSync(serverDir)) lines.push('server/: not generated yet (macvpn server)');
   else {
     let stale = 0;
-    for (const f of planServer(site)) {
+    const planned = planServer(site);
+    for (const f of planned) {
       const full = path.join(serverDir, f.path);
       const want = Buffer.from(typeof f.contents === 'string' ? Buffer.from(f.contents, 'utf8') : f.contents);
       if (!fs.existsSync(full)) {
@@ -124,7 +125,7 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
         stale++;
       }
     }
-    for (const f of staleFiles(serverDir, planServer(site))) {
+    for (const f of staleFiles(serverDir, planned)) {
       problems.push(`${SERVER_DIR}/${f} is no longer generated for this site and may hold secrets: run "macvpn build" (or "macvpn server"), which removes it`);
       stale++;
     }

@@ -7,6 +7,7 @@
 import type { Site } from '../../site/types.js';
 import type { OpenbsdRelease } from '../../openbsd/versions.js';
 import { headerLines, joinLines } from '../../openbsd/header.js';
+import { unquotable } from '../../openbsd/quote.js';
 import { MacvpnError } from '../../errors.js';
 import { ikev2Settings } from './settings.js';
 import { SUITES } from './suites.js';
@@ -23,20 +24,17 @@ export const POLICY_NAME = 'macvpn';
  */
 export function quoteIkedString(value: string, what: string): string {
   if (value.length === 0) throw new MacvpnError(`${what} is empty`);
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) throw new MacvpnError(`${what} contains a character iked.conf cannot quote at position ${i + 1}`);
-  }
+  const at = unquotable(value, true);
+  if (at !== undefined) throw new MacvpnError(`${what} contains a character iked.conf cannot quote at position ${at}`);
   return `"${value}"`;
 }
 
 /** An iked.conf string check for what may become one (EAP passwords), as a message. */
 export function ikedStringProblem(value: string): string | undefined {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) return `contains ${c === 0x22 ? 'a double quote' : c === 0x5c ? 'a backslash' : 'a character'} at position ${i + 1}, which iked.conf cannot hold`;
-  }
-  return undefined;
+  const at = unquotable(value, true);
+  if (at === undefined) return undefined;
+  const c = value[at - 1];
+  return `contains ${c === '"' ? 'a double quote' : c === '\\' ? 'a backslash' : 'a character'} at position ${at}, which iked.conf cannot hold`;
 }
 
 /** `local`: `egress` (an interface group iked resolves) or the literal address the site names. */

@@ -4,7 +4,6 @@
  * time. Update with `npx vitest run test/vpn -u` (trees) or UPDATE_GOLDEN=1 (profiles) and review
  * the diff against docs/iked.md.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planServer } from '../../../src/plan/plan-server.js';
@@ -13,6 +12,7 @@ import { signProfile } from '../../../src/signing/sign-profile.js';
 import { ROOT } from '../../helpers/cli.js';
 import { loadFixtureSigner, openssl, PKI, SIGNING_TIME } from '../../signing/pki.js';
 import { ikev2Site } from './fixture.js';
+import { golden as goldenFile } from '../../helpers/golden-file.js';
 
 const cases = [
   ['6.9-certificate-gcm', ikev2Site({ auth: 'certificate', suite: 'gcm' }), '6.9'],
@@ -41,14 +41,7 @@ describe.each(cases)('iked server tree %s', (dir, site, version) => {
 });
 
 const GOLDEN = path.join(ROOT, 'test/golden/ikev2/profiles');
-function golden(name: string, bytes: Buffer): Buffer {
-  const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    fs.mkdirSync(GOLDEN, { recursive: true });
-    fs.writeFileSync(file, bytes);
-  }
-  return fs.readFileSync(file);
-}
+const golden = (name: string, bytes: Buffer) => goldenFile(GOLDEN, name, bytes);
 
 describe.each([
   ['alice-certificate', ikev2Site({ auth: 'certificate', onDemand: { enabled: true, trustedWifi: ['Office Wi-Fi'] } }), 'alice'],
