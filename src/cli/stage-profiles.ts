@@ -10,7 +10,7 @@ import { signProfile } from '../signing/sign-profile.js';
 import type { Signer } from '../signing/signer.js';
 import type { Site, User } from '../site/types.js';
 import { profilePath } from '../io/site-paths.js';
-import { stageFileUnsynced, type Staged } from '../io/write-files.js';
+import { stageRecycled, type Staged } from '../io/write-files.js';
 import { fileIdentity, shortHash, signerFingerprint, unchangedOnDisk, type ProfileRecord } from '../io/build-manifest.js';
 import { MODE_SECRET } from '../plan/output-file.js';
 import { profileFingerprint } from '../delivery/delivered.js';
@@ -22,6 +22,8 @@ export interface ProfileJob {
   users: User[];
   /** From openStagingDir: where the temp files go before they are renamed into profiles/. */
   stagingDir: string;
+  /** Where the previous build's profiles are kept, to be written into (src/io/recycle.ts). */
+  spareDir: string;
   /** Re-sign every profile (build --all); else skip what the last build's record shows unchanged. */
   all: boolean;
   /** The last build's records of these users. */
@@ -58,7 +60,7 @@ export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[],
       // The same XML profileFingerprint would build: hash it here rather than build it twice.
       prints.push([user.name, profileFingerprint(job.site, user, job.deliveryKey, xml)]);
       const der = signProfile(xml, signer, job.signingTime);
-      const s = stageFileUnsynced(job.siteDir, { path: rel, contents: der, mode: MODE_SECRET }, job.stagingDir);
+      const s = stageRecycled(job.siteDir, { path: rel, contents: der, mode: MODE_SECRET }, job.stagingDir, job.spareDir);
       staged.push(s);
       // The rename into profiles/ keeps the inode and the times.
       records[user.name] = { content, file: fileIdentity(s.tmp)! };

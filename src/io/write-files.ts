@@ -20,6 +20,7 @@ import { MODE_DIR, type OutputFile } from '../plan/output-file.js';
 import { MacvpnError } from '../errors.js';
 import { track, untrack } from './leftovers.js';
 import { accessProblem } from './trust.js';
+import { keepReplaced, writeIntoSpare } from './recycle.js';
 
 export interface WriteOptions {
   /** Mode for directories this call creates (default 0700). */
@@ -43,6 +44,8 @@ type StageOptions = Pick<WriteOptions, 'dirMode' | 'followBase' | 'followSymlink
 export interface Staged {
   tmp: string;
   target: string;
+  /** Where the file it replaces is kept, as a hard link, for the next build to write into (src/io/recycle.ts). */
+  keepAs?: string;
   /** Folders made for this file, removed again if the write is abandoned. */
   createdDirs?: string[];
 }
@@ -226,6 +229,18 @@ export function stageFileUnsynced(base: string, f: OutputFile, stagingDir: strin
 }
 
 /**
+ * stageFileUnsynced into the file of the profile this one replaced last time, kept in `spareDir`
+ * (src/io/recycle.ts), or a new file when there is none; the commit keeps the file it replaces.
+ */
+export function stageRecycled(base: string, f: OutputFile, stagingDir: string, spareDir: string): Staged {
+  const name = path.basename(f.path);
+  const keepAs = path.join(spareDir, name);
+  const tmp = path.join(stagingDir, name);
+  if (writeIntoSpare(keepAs, tmp, f, bytesOf(f.contents))) return { tmp, target: path.join(base, f.path), keepAs };
+  return { ...stageFileUnsynced(base, f, stagingDir), keepAs };
+}
+
+/**
  * The `sync` that takes -f (GNU coreutils 8.24+: syncfs(2) on the file's file system), on Linux
  * 5.8 or later, where syncfs reports writeback errors not yet seen (errseq on the superblock,
  * commit 735e4ae5ba28), as fsync does per file. Elsewhere undefined: macOS has no syncfs.
@@ -305,6 +320,7 @@ export function commitStaged(staged: readonly Staged[], base?: string, remove: r
   const dirs = new Set<string>();
   for (const s of staged) {
     try {
+      if (s.keepAs) keepReplaced(s.target, s.keepAs);
       fs.renameSync(s.tmp, s.target);
     } catch (e) {
       discardStaged(staged);

@@ -22,7 +22,8 @@ import type { Site, User } from '../../site/types.js';
 import { withLock } from '../../io/lock.js';
 import { loadSigner } from '../../io/read-signer.js';
 import { PROFILES_DIR, SERVER_DIR } from '../../io/site-paths.js';
-import { commitStaged, discardStaged, openStagingDir, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
+import { pruneSpares } from '../../io/recycle.js';
+import { commitStaged, discardStaged, openStagingDir, prepareFolder, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
 import { planServer } from '../../plan/plan-server.js';
 import { BuildPool, stageProfilesParallel } from '../build-workers.js';
 import { manifestFile, readManifest } from '../../io/build-manifest.js';
@@ -32,8 +33,8 @@ import { staleFiles } from '../../io/stale-files.js';
 import { vpnTypeOf } from '../../vpn/index.js';
 import { warnSettings } from '../site-warnings.js';
 import { deliveryFiles, readDeliveries, readDeliveryKey } from '../../io/delivered.js';
-import { DELIVERY_KEY_FILE } from '../../io/site-paths.js';
-import { MODE_SECRET } from '../../plan/output-file.js';
+import { DELIVERY_KEY_FILE, SPARE_DIR } from '../../io/site-paths.js';
+import { MODE_DIR, MODE_SECRET } from '../../plan/output-file.js';
 import { randomBytes } from 'node:crypto';
 
 /** build --diff: the server diff, then whose profile a build would change; writes nothing. */
@@ -80,6 +81,7 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
     const profilesDir = path.join(ctx.siteDir, PROFILES_DIR);
     const madeDirs: string[] = [];
     const stagingDir = openStagingDir(profilesDir, madeDirs);
+    const spareDir = prepareFolder(ctx.siteDir, SPARE_DIR, MODE_DIR, madeDirs, { followBase: true });
     let orphans: string[];
     let stale: string[];
     let counts: Awaited<ReturnType<typeof stageProfilesParallel>>;
@@ -91,7 +93,7 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       if (!known) staged.push(stageFile(ctx.siteDir, { path: DELIVERY_KEY_FILE, contents: Buffer.from(deliveryKey).toString('hex') + '\n', mode: MODE_SECRET }, { followBase: true }));
       const previous = opts.all === true ? {} : readManifest(ctx.siteDir).profiles;
       const bar = progressBar(ctx, site.users.length, 'profiles', { quiet: opts.quiet === true });
-      const job = { site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir, all: opts.all === true, previous, deliveryKey };
+      const job = { site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir, spareDir, all: opts.all === true, previous, deliveryKey };
       counts = await stageProfilesParallel(job, signer, staged, pool, (done) => bar.update(done));
       staged.push(stageFile(ctx.siteDir, manifestFile(counts.records), { sync: false }));
       // Recorded as delivered: the profiles signed now, and unchanged ones the record lacks.
@@ -114,6 +116,7 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       // server/ is generated: what this site no longer generates (another VPN type's files) goes.
       stale = staleFiles(serverDir, serverFiles).map((f) => `${SERVER_DIR}/${f}`);
       commitStaged(staged, ctx.siteDir, [...orphans, ...stale]);
+      pruneSpares(spareDir, current);
     } catch (e) {
       pool?.close();
       removeStagingDir(stagingDir);
