@@ -43,15 +43,17 @@ export function readDeliveryKey(siteDir: string): Uint8Array | undefined {
 
 export const signerId = (signer: Signer | undefined): string | null => signer?.cert.fingerprint256 ?? null;
 
-/** The files that record these deliveries (key made when missing); the caller writes them with its own plan. */
-export function deliveryFiles(siteDir: string, site: Site, users: readonly User[], signer: Signer | undefined, via: string, now: Date, fingerprints?: ReadonlyMap<string, string>): OutputFile[] {
+/**
+ * The files that record these deliveries (key made when missing); the caller writes them with its
+ * own plan. `record`: the record as the caller already read it (it is updated in place).
+ */
+export function deliveryFiles(siteDir: string, site: Site, users: readonly User[], signer: Signer | undefined, via: string, now: Date, fingerprints?: ReadonlyMap<string, string>, record = readDeliveries(siteDir)): OutputFile[] {
   let key = readDeliveryKey(siteDir);
   const files: OutputFile[] = [];
   if (key === undefined) {
     key = randomBytes(32);
     files.push({ path: DELIVERY_KEY_FILE, contents: Buffer.from(key).toString('hex') + '\n', mode: MODE_SECRET, secret: true });
   }
-  const record = readDeliveries(siteDir);
   for (const u of users) {
     record[u.name] = { fingerprint: fingerprints?.get(u.name) ?? profileFingerprint(site, u, key), signer: signerId(signer), via, at: now.toISOString() };
   }

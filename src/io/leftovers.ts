@@ -57,6 +57,8 @@ function scan(dir: string, recursive: boolean, out: string[]): void {
     return;
   }
   for (const e of entries) {
+    // Every leftover name starts with a dot: profiles/ holds thousands of names that cannot match.
+    if (!recursive && e.name.charCodeAt(0) !== 0x2e) continue;
     const full = path.join(dir, e.name);
     const m = LEFTOVER.exec(e.name);
     if (m && !alive(Number(m[1] ?? m[2]))) out.push(full);

@@ -34,7 +34,7 @@ import { vpnTypeOf } from '../../vpn/index.js';
 import { warnSettings } from '../site-warnings.js';
 import { deliveryFiles, readDeliveries, readDeliveryKey } from '../../io/delivered.js';
 import { DELIVERY_KEY_FILE, SPARE_DIR } from '../../io/site-paths.js';
-import { MODE_DIR, MODE_SECRET } from '../../plan/output-file.js';
+import { MODE_DIR, MODE_SECRET, type OutputFile } from '../../plan/output-file.js';
 import { randomBytes } from 'node:crypto';
 
 /** build --diff: the server diff, then whose profile a build would change; writes nothing. */
@@ -75,18 +75,17 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
     const site = syncSiteState(ctx);
     const signer = loadSigner(ctx.siteDir, now);
     if (!signer) throw new MacvpnError('this site has no signing certificate', ['import one with "macvpn signer import"']);
-    const serverFiles = planServer(site);
     const serverDir = path.join(ctx.siteDir, SERVER_DIR);
     const staged: Staged[] = [];
     const profilesDir = path.join(ctx.siteDir, PROFILES_DIR);
     const madeDirs: string[] = [];
     const stagingDir = openStagingDir(profilesDir, madeDirs);
-    const spareDir = prepareFolder(ctx.siteDir, SPARE_DIR, MODE_DIR, madeDirs, { followBase: true });
+    let serverFiles: OutputFile[];
     let orphans: string[];
     let stale: string[];
     let counts: Awaited<ReturnType<typeof stageProfilesParallel>>;
     try {
-      for (const f of serverFiles) staged.push(stageFile(serverDir, f, { sync: false }));
+      const spareDir = prepareFolder(ctx.siteDir, SPARE_DIR, MODE_DIR, madeDirs, { followBase: true });
       // Every profile built is recorded as delivered (delivered.json), fingerprinted in the workers.
       const known = readDeliveryKey(ctx.siteDir);
       const deliveryKey = known ?? randomBytes(32);
@@ -94,27 +93,39 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       const previous = opts.all === true ? {} : readManifest(ctx.siteDir).profiles;
       const bar = progressBar(ctx, site.users.length, 'profiles', { quiet: opts.quiet === true });
       const job = { site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir, spareDir, all: opts.all === true, previous, deliveryKey };
-      counts = await stageProfilesParallel(job, signer, staged, pool, (done) => bar.update(done));
-      staged.push(stageFile(ctx.siteDir, manifestFile(counts.records), { sync: false }));
-      // Recorded as delivered: the profiles signed now, and unchanged ones the record lacks.
-      const prints = new Map(counts.prints);
-      const recorded = readDeliveries(ctx.siteDir);
-      const delivered = site.users.filter((u) => prints.has(u.name) || recorded[u.name] === undefined);
-      for (const f of deliveryFiles(ctx.siteDir, site, delivered, signer, 'build', now, prints)) {
-        if (f.path !== DELIVERY_KEY_FILE) staged.push(stageFile(ctx.siteDir, f, { followBase: true, sync: false }));
-      }
-      await syncStaged(staged);
-      bar.finish((s) => `signed ${counts.signed} profile${counts.signed === 1 ? '' : 's'} in ${s.toFixed(1)} s (${Math.round(counts.signed / s)}/s), ${counts.unchanged} unchanged`);
+      // The profiles are signed first, on the threads; this one meanwhile plans and stages the
+      // server tree and reads the records, work that would otherwise wait for the last profile.
+      const signing = stageProfilesParallel(job, signer, staged, pool, (done) => bar.update(done));
+      let recorded: ReturnType<typeof readDeliveries>;
       // Profiles of users no longer in the site still hold the shared secret: remove them.
       // Compared ignoring case: on a Mac's case-insensitive disk `Alice.mobileconfig` is the file
       // the new `alice.mobileconfig` replaces, and deleting it would delete the new profile.
       const current = new Set(site.users.map((u) => `${u.name}.mobileconfig`.toLowerCase()));
-      orphans = fs
-        .readdirSync(profilesDir)
-        .filter((f) => f.endsWith('.mobileconfig') && !current.has(f.toLowerCase()))
-        .map((f) => `${PROFILES_DIR}/${f}`);
-      // server/ is generated: what this site no longer generates (another VPN type's files) goes.
-      stale = staleFiles(serverDir, serverFiles).map((f) => `${SERVER_DIR}/${f}`);
+      try {
+        serverFiles = planServer(site);
+        for (const f of serverFiles) staged.push(stageFile(serverDir, f, { sync: false }));
+        recorded = readDeliveries(ctx.siteDir);
+        orphans = fs
+          .readdirSync(profilesDir)
+          .filter((f) => f.endsWith('.mobileconfig') && !current.has(f.toLowerCase()))
+          .map((f) => `${PROFILES_DIR}/${f}`);
+        // server/ is generated: what this site no longer generates (another VPN type's files) goes.
+        stale = staleFiles(serverDir, serverFiles).map((f) => `${SERVER_DIR}/${f}`);
+      } catch (e) {
+        // The threads write into the staging folder until their chunks are done.
+        await signing.catch(() => undefined);
+        throw e;
+      }
+      counts = await signing;
+      staged.push(stageFile(ctx.siteDir, manifestFile(counts.records), { sync: false }));
+      // Recorded as delivered: the profiles signed now, and unchanged ones the record lacks.
+      const prints = new Map(counts.prints);
+      const delivered = site.users.filter((u) => prints.has(u.name) || recorded[u.name] === undefined);
+      for (const f of deliveryFiles(ctx.siteDir, site, delivered, signer, 'build', now, prints, recorded)) {
+        if (f.path !== DELIVERY_KEY_FILE) staged.push(stageFile(ctx.siteDir, f, { followBase: true, sync: false }));
+      }
+      await syncStaged(staged);
+      bar.finish((s) => `signed ${counts.signed} profile${counts.signed === 1 ? '' : 's'} in ${s.toFixed(1)} s (${Math.round(counts.signed / s)}/s), ${counts.unchanged} unchanged`);
       commitStaged(staged, ctx.siteDir, [...orphans, ...stale]);
       pruneSpares(spareDir, current);
     } catch (e) {
