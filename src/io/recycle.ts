@@ -42,10 +42,13 @@ export function writeIntoSpare(spare: string, tmp: string, f: OutputFile, bytes:
   }
 }
 
-/** Gives the file about to be replaced at `target` the name `keepAs`; nothing when there is none (or `keepAs` is taken). */
+/**
+ * Gives the plain file about to be replaced at `target` (the caller has lstat-ed it) the name
+ * `keepAs`; nothing when it is gone or `keepAs` is taken.
+ */
 export function keepReplaced(target: string, keepAs: string): void {
   try {
-    if (fs.lstatSync(target).isFile()) fs.linkSync(target, keepAs);
+    fs.linkSync(target, keepAs);
   } catch {
     // no old file, or the link failed: the rename then frees the old file as before
   }

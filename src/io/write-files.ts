@@ -11,7 +11,7 @@
  * The one exception is a file the caller names in `followSymlinks` (macvpn.yaml kept in a git
  * checkout), written through on purpose.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -253,6 +253,22 @@ function syncfsCommand(): string | undefined {
 }
 
 /**
+ * Starts writing back what is already staged in `dir`'s file system, without waiting: a hint
+ * only, durability still comes from syncStaged. A bulk build calls it part-way, so that the
+ * final sync, which every rename waits for, has less left to write (5,000 profiles here: the
+ * final syncfs took 60-120 ms when it had to write all of them).
+ */
+export function startWriteback(dir: string): void {
+  const sync = syncfsCommand();
+  if (!sync) return;
+  try {
+    spawn(sync, ['-f', dir], { stdio: 'ignore' }).on('error', () => undefined).unref();
+  } catch {
+    // only a hint
+  }
+}
+
+/**
  * Makes every staged temp file durable before the renames. On Linux one syncfs(2) per file system
  * (issue 12): it writes back and waits for all of that file system's dirty data and metadata, so
  * it covers each temp file as its fsync would, in one journal commit instead of thousands (5,000
@@ -311,16 +327,19 @@ export function removeCreatedDirs(dirs: readonly string[]): void {
 /** Renames every staged file into place, deletes `remove`, then fsyncs the touched folders. */
 export function commitStaged(staged: readonly Staged[], base?: string, remove: readonly string[] = [], lazy: ReadonlySet<string> = new Set()): void {
   // A rename cannot replace a folder: find that before the first rename, not half-way through.
+  const plainFile: boolean[] = [];
   for (const s of staged) {
-    if (fs.lstatSync(s.target, { throwIfNoEntry: false })?.isDirectory()) {
+    const st = fs.lstatSync(s.target, { throwIfNoEntry: false });
+    if (st?.isDirectory()) {
       discardStaged(staged);
       throw new MacvpnError(`cannot write ${s.target}: a folder is in the way`);
     }
+    plainFile.push(st?.isFile() === true);
   }
   const dirs = new Set<string>();
-  for (const s of staged) {
+  for (const [i, s] of staged.entries()) {
     try {
-      if (s.keepAs) keepReplaced(s.target, s.keepAs);
+      if (s.keepAs && plainFile[i]) keepReplaced(s.target, s.keepAs);
       fs.renameSync(s.tmp, s.target);
     } catch (e) {
       discardStaged(staged);

@@ -23,7 +23,7 @@ import { withLock } from '../../io/lock.js';
 import { loadSigner } from '../../io/read-signer.js';
 import { PROFILES_DIR, SERVER_DIR } from '../../io/site-paths.js';
 import { pruneSpares } from '../../io/recycle.js';
-import { commitStaged, discardStaged, openStagingDir, prepareFolder, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
+import { commitStaged, discardStaged, openStagingDir, prepareFolder, startWriteback, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
 import { planServer } from '../../plan/plan-server.js';
 import { BuildPool, stageProfilesParallel } from '../build-workers.js';
 import { manifestFile, readManifest } from '../../io/build-manifest.js';
@@ -95,7 +95,15 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       const job = { site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir, spareDir, all: opts.all === true, previous, deliveryKey };
       // The profiles are signed first, on the threads; this one meanwhile plans and stages the
       // server tree and reads the records, work that would otherwise wait for the last profile.
-      const signing = stageProfilesParallel(job, signer, staged, pool, (done) => bar.update(done));
+      // Write-back starts at a third and two thirds of a large build (a hint; syncStaged decides).
+      const marks = site.users.length >= 1000 ? [Math.floor(site.users.length / 3), Math.floor((2 * site.users.length) / 3)] : [];
+      const signing = stageProfilesParallel(job, signer, staged, pool, (done) => {
+        bar.update(done);
+        while (marks.length > 0 && done >= marks[0]!) {
+          marks.shift();
+          startWriteback(stagingDir);
+        }
+      });
       let recorded: ReturnType<typeof readDeliveries>;
       // Profiles of users no longer in the site still hold the shared secret: remove them.
       // Compared ignoring case: on a Mac's case-insensitive disk `Alice.mobileconfig` is the file
