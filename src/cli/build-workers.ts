@@ -40,13 +40,15 @@ require(workerData.loader).load().runBuildWorker();
 export class BuildPool {
   private constructor(private readonly workers: Worker[]) {}
 
-  /** Threads for a build of the site in `siteDir`, when it looks big enough and the bundle runs. */
-  static start(siteDir: string, signingTime: Date): BuildPool | undefined {
+  /**
+   * Threads for a build of the site in `siteDir`, when the bundle runs and the build is big
+   * enough: `profiles` to sign when known, else judged from the size of macvpn.yaml.
+   */
+  static start(siteDir: string, signingTime: Date, profiles?: number): BuildPool | undefined {
     const bundle = bundlePath();
     const threads = Math.min(os.availableParallelism(), 8);
     if (!bundle || threads < 2) return undefined;
-    const size = fs.statSync(path.join(siteDir, SITE_FILE), { throwIfNoEntry: false })?.size ?? 0;
-    if (size < EARLY_START_BYTES) return undefined;
+    if (profiles !== undefined ? profiles < MIN_PER_WORKER * threads : (fs.statSync(path.join(siteDir, SITE_FILE), { throwIfNoEntry: false })?.size ?? 0) < EARLY_START_BYTES) return undefined;
     const loader = path.join(path.dirname(bundle), '..', 'bin', 'load.js');
     // A small young generation keeps each worker's memory flat: it holds one profile at a time.
     const workers = Array.from({ length: threads }, () => new Worker(WORKER_CODE, { eval: true, workerData: { loader, siteDir, signingTime }, resourceLimits: { maxYoungGenerationSizeMb: 4 } }));

@@ -30,6 +30,8 @@ export interface ProfileJob {
   previous: Record<string, ProfileRecord>;
   /** Key of the delivery record's fingerprints (src/delivery/delivered.ts). */
   deliveryKey: Uint8Array;
+  /** Each job user's input hash (src/plan/profile-inputs.ts), kept in the record. */
+  inputs: Record<string, string>;
 }
 
 export interface StageResult {
@@ -60,7 +62,7 @@ export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[],
       const rel = profilePath(user.name);
       const before = job.previous[user.name];
       if (!job.all && before?.content === content && unchangedOnDisk(path.join(job.siteDir, rel), before)) {
-        records[user.name] = before;
+        records[user.name] = { ...before, input: job.inputs[user.name] };
         unchanged++;
       } else toSign.push({ user, xml, content, rel });
     }
@@ -71,7 +73,7 @@ export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[],
       const s = stageRecycled(job.siteDir, { path: rel, contents: ders[k]!, mode: MODE_SECRET }, job.stagingDir, job.spareDir);
       staged.push(s);
       // The rename into profiles/ keeps the inode and the times.
-      records[user.name] = { content, file: fileIdentity(s.tmp)! };
+      records[user.name] = { content, file: fileIdentity(s.tmp)!, input: job.inputs[user.name] };
       signed++;
     });
     progress(Math.min(job.users.length, from + BATCH));

@@ -20,6 +20,8 @@ export interface ProfileRecord {
   content: string;
   /** The signed file as written: `inode:size:mtime-ns`. */
   file: string;
+  /** Hash of what the profile was made from (src/plan/profile-inputs.ts); absent in older records. */
+  input?: string;
 }
 
 export interface BuildManifest {

@@ -193,6 +193,13 @@ export interface VpnType {
 
   // --- profile ---
   profile: (site: Site, user: User, ids: ProfileIds, opts: { includePassword: boolean }) => ProfileParts;
+  /**
+   * Everything of the type's state that `profile` reads for this user, beyond the settings, the
+   * user's entry and password (e.g. the PSK, the user's PKCS#12): an incremental build hashes it
+   * to skip profiles whose inputs did not change (src/plan/profile-inputs.ts). A value missing
+   * here is a stale profile left in place: test/plan/profile-inputs.test.ts changes each one.
+   */
+  profileInputs: (site: Site, user: User) => ReadonlyArray<string | Uint8Array | undefined>;
   /** Checks the VPN payload (and the payloads it refers to among `all`). */
   checkPayload: (vpn: ReadonlyMap<string, TypedValue>, all: readonly TypedValue[]) => PayloadSummary;
   /** Why a profile (parsed) differs from the site, for `check`; empty when only other settings changed. */

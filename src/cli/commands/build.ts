@@ -26,7 +26,9 @@ import { pruneSpares } from '../../io/recycle.js';
 import { commitStaged, discardStaged, openStagingDir, prepareFolder, startWriteback, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
 import { planServer } from '../../plan/plan-server.js';
 import { BuildPool, stageProfilesParallel } from '../build-workers.js';
-import { manifestFile, readManifest } from '../../io/build-manifest.js';
+import { BUILD_MANIFEST, manifestFile, readManifest, signerFingerprint, unchangedOnDisk, type ProfileRecord } from '../../io/build-manifest.js';
+import { profileInputHasher } from '../../plan/profile-inputs.js';
+import { codeVersion } from '../code-version.js';
 import { progressBar } from '../progress.js';
 import { syncSiteState } from '../site-edit.js';
 import { staleFiles } from '../../io/stale-files.js';
@@ -68,8 +70,11 @@ function profileChange(file: string, site: Site, user: User, signer: Signer | un
 export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, unknown> = {}): Promise<void> {
   if (opts.diff === true) return buildDiff(ctx);
   const now = new Date();
-  // Started first: the threads load and parse the signer while this one reads the site.
-  const pool = BuildPool.start(ctx.siteDir, now);
+  // A build that signs every profile (--all, or the first one) starts its threads first: they load
+  // and parse the signer while this one reads the site. Otherwise they start, if at all, once
+  // the input hashes have shown how many profiles need building.
+  const everyProfile = opts.all === true || !fs.existsSync(path.join(ctx.siteDir, BUILD_MANIFEST));
+  let pool = everyProfile ? BuildPool.start(ctx.siteDir, now) : undefined;
   const result = await withLock(ctx.siteDir, async () => {
     // Certificates for users added by hand or a site switched to another VPN type come first.
     const site = syncSiteState(ctx);
@@ -91,12 +96,27 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       const deliveryKey = known ?? randomBytes(32);
       if (!known) staged.push(stageFile(ctx.siteDir, { path: DELIVERY_KEY_FILE, contents: Buffer.from(deliveryKey).toString('hex') + '\n', mode: MODE_SECRET }, { followBase: true }));
       const previous = opts.all === true ? {} : readManifest(ctx.siteDir).profiles;
-      const bar = progressBar(ctx, site.users.length, 'profiles', { quiet: opts.quiet === true });
-      const job = { site, siteDir: ctx.siteDir, signingTime: now, users: site.users, stagingDir, spareDir, all: opts.all === true, previous, deliveryKey };
+      // A profile whose inputs hash as last time and whose file is the one written then is
+      // skipped unbuilt; the others are built, and signed when their XML changed.
+      const inputOf = profileInputHasher(site, codeVersion(), signerFingerprint(signer));
+      const inputs: Record<string, string> = {};
+      const records: Record<string, ProfileRecord> = {};
+      const users = site.users.filter((u) => {
+        const input = (inputs[u.name] = inputOf(u));
+        const before = previous[u.name];
+        if (opts.all !== true && before?.input === input && unchangedOnDisk(path.join(ctx.siteDir, profilePath(u.name)), before)) {
+          records[u.name] = before;
+          return false;
+        }
+        return true;
+      });
+      pool ??= BuildPool.start(ctx.siteDir, now, users.length);
+      const bar = progressBar(ctx, users.length, 'profiles', { quiet: opts.quiet === true });
+      const job = { site, siteDir: ctx.siteDir, signingTime: now, users, stagingDir, spareDir, all: opts.all === true, previous, deliveryKey, inputs };
       // The profiles are signed first, on the threads; this one meanwhile plans and stages the
       // server tree and reads the records, work that would otherwise wait for the last profile.
       // Write-back starts at a third and two thirds of a large build (a hint; syncStaged decides).
-      const marks = site.users.length >= 1000 ? [Math.floor(site.users.length / 3), Math.floor((2 * site.users.length) / 3)] : [];
+      const marks = users.length >= 1000 ? [Math.floor(users.length / 3), Math.floor((2 * users.length) / 3)] : [];
       const signing = stageProfilesParallel(job, signer, staged, pool, (done) => {
         bar.update(done);
         while (marks.length > 0 && done >= marks[0]!) {
@@ -125,7 +145,10 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
         throw e;
       }
       counts = await signing;
-      staged.push(stageFile(ctx.siteDir, manifestFile(counts.records), { sync: false }));
+      counts.unchanged += site.users.length - users.length;
+      Object.assign(records, counts.records);
+      // In the site's user order.
+      staged.push(stageFile(ctx.siteDir, manifestFile(Object.fromEntries(site.users.map((u) => [u.name, records[u.name]!]))), { sync: false }));
       // Recorded as delivered: the profiles signed now, and unchanged ones the record lacks.
       const prints = new Map(counts.prints);
       const delivered = site.users.filter((u) => prints.has(u.name) || recorded[u.name] === undefined);

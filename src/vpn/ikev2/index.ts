@@ -96,6 +96,12 @@ export const IKEV2: VpnType = {
   },
 
   profile: ikev2Profile,
+  // The VPN CA (the root payload) and, in certificate mode, the user's certificate and PKCS#12.
+  profileInputs: (site, user) => {
+    const state = ikev2State(site);
+    const id = state.users.get(user.name);
+    return [state.caCertPem, id?.certPem, id?.p12];
+  },
   checkPayload: checkIkev2Payload,
   staleReasons: ikev2StaleReasons,
   findings: ikev2Findings,

@@ -12,7 +12,7 @@ import { renderNpppdConf } from './render-npppd-conf.js';
 import { renderNpppdUsers } from './render-npppd-users.js';
 import { l2tpPfRules } from './pf-rules.js';
 import { L2TP_SCRIPT } from './service.js';
-import { checkL2tpState, generatePsk, loadL2tpState, pskFile, type L2tpState } from './state.js';
+import { checkL2tpState, generatePsk, l2tpState, loadL2tpState, pskFile, type L2tpState } from './state.js';
 import { l2tpProfile } from './profile.js';
 import { checkL2tpPayload } from './check-payload.js';
 import { l2tpStaleReasons } from './stale.js';
@@ -67,6 +67,8 @@ export const L2TP: VpnType = {
   }),
 
   profile: l2tpProfile,
+  // The one secret every profile carries besides the user's password.
+  profileInputs: (site) => [l2tpState(site).psk],
   checkPayload: (vpn) => checkL2tpPayload(vpn),
   staleReasons: l2tpStaleReasons,
   findings: () => ({ lines: [], warnings: [], problems: [] }),

@@ -1,0 +1,31 @@
+/**
+ * A hash of everything a user's profile is made from, so that an incremental build (issue 12) can
+ * tell an unchanged profile without building its XML: the code that makes profiles, the signer,
+ * the site's settings, the user's entry and password, and what the VPN type's state adds
+ * (VpnType.profileInputs). Equal hashes mean equal inputs, hence equal XML; a differing hash only
+ * means the profile is built and compared (the content hash then decides whether it is signed).
+ * Pure: the code version and the signer's fingerprint come from the caller.
+ */
+import { createHash } from 'node:crypto';
+import type { Site, User } from '../site/types.js';
+import { vpnTypeOf } from '../vpn/index.js';
+
+/** Returns the input hash of each user's profile (128 bits of SHA-256, hex). */
+export function profileInputHasher(site: Site, codeVersion: string, signerFingerprint: string): (user: User) => string {
+  const { users: _users, secrets: _secrets, ...settings } = site;
+  const siteKey = createHash('sha256').update(codeVersion).update('\0').update(signerFingerprint).update('\0').update(JSON.stringify(settings)).digest();
+  const type = vpnTypeOf(site);
+  return (user) => {
+    const h = createHash('sha256').update(siteKey).update(JSON.stringify(user));
+    // Each value framed by its length in bytes (-1 when absent), so that no two lists hash alike.
+    for (const value of [site.secrets.passwords.get(user.name), ...type.profileInputs(site, user)]) {
+      if (value === undefined) {
+        h.update('\0-1\0');
+        continue;
+      }
+      const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+      h.update(`\0${bytes.length}\0`).update(bytes);
+    }
+    return h.digest('hex').slice(0, 32);
+  };
+}
