@@ -14,6 +14,7 @@ import { stageRecycled, type Staged } from '../io/write-files.js';
 import { fileIdentity, shortHash, signerFingerprint, unchangedOnDisk, type ProfileRecord } from '../io/build-manifest.js';
 import { MODE_SECRET } from '../plan/output-file.js';
 import { profileFingerprint } from '../delivery/delivered.js';
+import { profileInputHasher } from '../plan/profile-inputs.js';
 
 export interface ProfileJob {
   site: Site;
@@ -30,8 +31,8 @@ export interface ProfileJob {
   previous: Record<string, ProfileRecord>;
   /** Key of the delivery record's fingerprints (src/delivery/delivered.ts). */
   deliveryKey: Uint8Array;
-  /** Each job user's input hash (src/plan/profile-inputs.ts), kept in the record. */
-  inputs: Record<string, string>;
+  /** Which build of macvpn runs (src/cli/code-version.ts), for the input hashes the record keeps. */
+  codeVersion: string;
 }
 
 export interface StageResult {
@@ -48,6 +49,7 @@ const BATCH = 64;
 /** Appends to `staged` as it goes, so a caller can discard what was written when it fails. */
 export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[], progress: (done: number) => void = () => {}): StageResult {
   const fingerprint = signerFingerprint(signer);
+  const inputOf = profileInputHasher(job.site, job.codeVersion, fingerprint);
   const records: Record<string, ProfileRecord> = {};
   const prints: Array<[string, string]> = [];
   let signed = 0;
@@ -62,7 +64,7 @@ export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[],
       const rel = profilePath(user.name);
       const before = job.previous[user.name];
       if (!job.all && before?.content === content && unchangedOnDisk(path.join(job.siteDir, rel), before)) {
-        records[user.name] = { ...before, input: job.inputs[user.name] };
+        records[user.name] = { ...before, input: inputOf(user) };
         unchanged++;
       } else toSign.push({ user, xml, content, rel });
     }
@@ -73,7 +75,7 @@ export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[],
       const s = stageRecycled(job.siteDir, { path: rel, contents: ders[k]!, mode: MODE_SECRET }, job.stagingDir, job.spareDir);
       staged.push(s);
       // The rename into profiles/ keeps the inode and the times.
-      records[user.name] = { content, file: fileIdentity(s.tmp)!, input: job.inputs[user.name] };
+      records[user.name] = { content, file: fileIdentity(s.tmp)!, input: inputOf(user) };
       signed++;
     });
     progress(Math.min(job.users.length, from + BATCH));

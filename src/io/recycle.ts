@@ -5,10 +5,12 @@
  * profile, serial in the kernel, a fifth of a 5,000-user build; writing into an existing file of
  * the same size and swapping names costs none of it (one build: 1.43 s of system time -> 0.24 s).
  *
- * How: at the commit, before a profile's new file is renamed over it, the old file gets a second
- * name in SPARE_DIR (a hard link, so the rename frees nothing). The next build moves that spare
- * into its staging folder, overwrites it from offset 0 and truncates it, and commits it like a new
- * file: every replacement stays one atomic rename of a complete, synced file. A spare is only used
+ * How: when a profile's new file is staged, the old one gets a second name in SPARE_DIR (a hard
+ * link, so the commit's rename frees nothing). The next build moves that spare into its staging
+ * folder, overwrites it from offset 0 and truncates it, and commits it like a new file: every
+ * replacement stays one atomic rename of a complete, synced file. The old profile is untouched
+ * until that rename; a failed build leaves it with two names, and a spare with two links is never
+ * written into (removed and replaced by a new file instead). A spare is only used
  * when it is a plain file with one link (lstat through the rename, O_NOFOLLOW, fstat), so nothing
  * planted there is written through; anything else is removed and a new file created.
  * The spares hold the previous generation of profiles (secrets included), mode 0600 in a 0700
@@ -43,14 +45,20 @@ export function writeIntoSpare(spare: string, tmp: string, f: OutputFile, bytes:
 }
 
 /**
- * Gives the plain file about to be replaced at `target` (the caller has lstat-ed it) the name
- * `keepAs`; nothing when it is gone or `keepAs` is taken.
+ * Gives the plain file at `target`, which a staged file is about to replace, a second name
+ * `keepAs`, so that the rename frees nothing; nothing when there is no file (or `keepAs` is
+ * taken). 'folder' when a folder is in the way (the caller refuses).
  */
-export function keepReplaced(target: string, keepAs: string): void {
+export function keepReplaced(target: string, keepAs: string): 'kept' | 'none' | 'folder' {
+  const st = fs.lstatSync(target, { throwIfNoEntry: false });
+  if (st?.isDirectory()) return 'folder';
+  if (!st?.isFile()) return 'none';
   try {
     fs.linkSync(target, keepAs);
+    return 'kept';
   } catch {
-    // no old file, or the link failed: the rename then frees the old file as before
+    // `keepAs` exists, or the file system has no hard links: the rename then frees the old file
+    return 'none';
   }
 }
 

@@ -44,8 +44,10 @@ type StageOptions = Pick<WriteOptions, 'dirMode' | 'followBase' | 'followSymlink
 export interface Staged {
   tmp: string;
   target: string;
-  /** Where the file it replaces is kept, as a hard link, for the next build to write into (src/io/recycle.ts). */
-  keepAs?: string;
+  /** The target was looked at when this was staged: not a folder (src/io/recycle.ts). */
+  checked?: true;
+  /** The second name the target was given as a spare when this was staged, undone if abandoned. */
+  kept?: string;
   /** Folders made for this file, removed again if the write is abandoned. */
   createdDirs?: string[];
 }
@@ -234,11 +236,26 @@ export function stageFileUnsynced(base: string, f: OutputFile, stagingDir: strin
  */
 export function stageRecycled(base: string, f: OutputFile, stagingDir: string, spareDir: string): Staged {
   const name = path.basename(f.path);
-  const keepAs = path.join(spareDir, name);
+  const spare = path.join(spareDir, name);
   const tmp = path.join(stagingDir, name);
-  if (writeIntoSpare(keepAs, tmp, f, bytesOf(f.contents))) return { tmp, target: path.join(base, f.path), keepAs };
-  return { ...stageFileUnsynced(base, f, stagingDir), keepAs };
+  const staged = writeIntoSpare(spare, tmp, f, bytesOf(f.contents)) ? { tmp, target: path.join(base, f.path) } : stageFileUnsynced(base, f, stagingDir);
+  // The file this one replaces takes the spare's name now, on the thread that staged it, so that
+  // the commit (one thread) only renames.
+  let kept: ReturnType<typeof keepReplaced>;
+  try {
+    kept = keepReplaced(staged.target, spare);
+  } catch (e) {
+    discardStaged([staged]);
+    throw e;
+  }
+  if (kept === 'folder') {
+    discardStaged([staged]);
+    throw new MacvpnError(folderInTheWay(staged.target));
+  }
+  return { ...staged, checked: true, ...(kept === 'kept' && { kept: spare }) };
 }
+
+const folderInTheWay = (target: string) => `cannot write ${target}: a folder is in the way`;
 
 /**
  * The `sync` that takes -f (GNU coreutils 8.24+: syncfs(2) on the file's file system), on Linux
@@ -309,6 +326,8 @@ export function discardStaged(staged: readonly Staged[]): void {
   for (const s of staged) {
     fs.rmSync(s.tmp, { force: true });
     untrack(s.tmp);
+    // Only a second name of the target (or, once renamed over, of the file it replaced).
+    if (s.kept) fs.rmSync(s.kept, { force: true });
   }
   removeCreatedDirs(staged.flatMap((s) => s.createdDirs ?? []));
 }
@@ -327,19 +346,15 @@ export function removeCreatedDirs(dirs: readonly string[]): void {
 /** Renames every staged file into place, deletes `remove`, then fsyncs the touched folders. */
 export function commitStaged(staged: readonly Staged[], base?: string, remove: readonly string[] = [], lazy: ReadonlySet<string> = new Set()): void {
   // A rename cannot replace a folder: find that before the first rename, not half-way through.
-  const plainFile: boolean[] = [];
   for (const s of staged) {
-    const st = fs.lstatSync(s.target, { throwIfNoEntry: false });
-    if (st?.isDirectory()) {
+    if (!s.checked && fs.lstatSync(s.target, { throwIfNoEntry: false })?.isDirectory()) {
       discardStaged(staged);
-      throw new MacvpnError(`cannot write ${s.target}: a folder is in the way`);
+      throw new MacvpnError(folderInTheWay(s.target));
     }
-    plainFile.push(st?.isFile() === true);
   }
   const dirs = new Set<string>();
-  for (const [i, s] of staged.entries()) {
+  for (const s of staged) {
     try {
-      if (s.keepAs && plainFile[i]) keepReplaced(s.target, s.keepAs);
       fs.renameSync(s.tmp, s.target);
     } catch (e) {
       discardStaged(staged);

@@ -42,7 +42,13 @@ const GETCAP_SAFE = /^[!-~]$/;
 const GETCAP_SPECIAL = new Set([':', '\\', '^', '#', '@', '|']);
 
 /** A getcap string value with every byte outside the safe set as a 3-digit octal `\ooo`. */
+/** A value of printable ASCII without getcap's special characters, written as it is. */
+const GETCAP_PLAIN = /^[!-~]*$/;
+const GETCAP_ANY_SPECIAL = /[:\\^#@|]/;
+
 export function escapeGetcapValue(value: string): string {
+  // The common case (a generated password) in two scans; the loop below gives the same result.
+  if (GETCAP_PLAIN.test(value) && !GETCAP_ANY_SPECIAL.test(value)) return value;
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const ch = value[i]!;

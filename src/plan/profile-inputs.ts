@@ -16,16 +16,9 @@ export function profileInputHasher(site: Site, codeVersion: string, signerFinger
   const siteKey = createHash('sha256').update(codeVersion).update('\0').update(signerFingerprint).update('\0').update(JSON.stringify(settings)).digest();
   const type = vpnTypeOf(site);
   return (user) => {
-    const h = createHash('sha256').update(siteKey).update(JSON.stringify(user));
-    // Each value framed by its length in bytes (-1 when absent), so that no two lists hash alike.
-    for (const value of [site.secrets.passwords.get(user.name), ...type.profileInputs(site, user)]) {
-      if (value === undefined) {
-        h.update('\0-1\0');
-        continue;
-      }
-      const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-      h.update(`\0${bytes.length}\0`).update(bytes);
-    }
-    return h.digest('hex').slice(0, 32);
+    // One JSON array: an unambiguous framing of the user, the password and the type's inputs
+    // (bytes as {bytes: base64}, absent values as null), hashed at one call.
+    const inputs = [user, site.secrets.passwords.get(user.name) ?? null, ...type.profileInputs(site, user).map((v) => (v === undefined ? null : typeof v === 'string' ? v : { bytes: Buffer.from(v).toString('base64') }))];
+    return createHash('sha256').update(siteKey).update(JSON.stringify(inputs)).digest('hex').slice(0, 32);
   };
 }

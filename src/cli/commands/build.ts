@@ -96,15 +96,15 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       const deliveryKey = known ?? randomBytes(32);
       if (!known) staged.push(stageFile(ctx.siteDir, { path: DELIVERY_KEY_FILE, contents: Buffer.from(deliveryKey).toString('hex') + '\n', mode: MODE_SECRET }, { followBase: true }));
       const previous = opts.all === true ? {} : readManifest(ctx.siteDir).profiles;
+      const version = codeVersion();
       // A profile whose inputs hash as last time and whose file is the one written then is
       // skipped unbuilt; the others are built, and signed when their XML changed.
-      const inputOf = profileInputHasher(site, codeVersion(), signerFingerprint(signer));
-      const inputs: Record<string, string> = {};
+      // (--all builds every one: the threads then hash the inputs for the record.)
+      const inputOf = profileInputHasher(site, version, signerFingerprint(signer));
       const records: Record<string, ProfileRecord> = {};
-      const users = site.users.filter((u) => {
-        const input = (inputs[u.name] = inputOf(u));
+      const users = opts.all === true ? site.users : site.users.filter((u) => {
         const before = previous[u.name];
-        if (opts.all !== true && before?.input === input && unchangedOnDisk(path.join(ctx.siteDir, profilePath(u.name)), before)) {
+        if (before?.input === inputOf(u) && unchangedOnDisk(ctx.siteDir + path.sep + profilePath(u.name), before)) {
           records[u.name] = before;
           return false;
         }
@@ -112,7 +112,7 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       });
       pool ??= BuildPool.start(ctx.siteDir, now, users.length);
       const bar = progressBar(ctx, users.length, 'profiles', { quiet: opts.quiet === true });
-      const job = { site, siteDir: ctx.siteDir, signingTime: now, users, stagingDir, spareDir, all: opts.all === true, previous, deliveryKey, inputs };
+      const job = { site, siteDir: ctx.siteDir, signingTime: now, users, stagingDir, spareDir, all: opts.all === true, previous, deliveryKey, codeVersion: version };
       // The profiles are signed first, on the threads; this one meanwhile plans and stages the
       // server tree and reads the records, work that would otherwise wait for the last profile.
       // Write-back starts at a third and two thirds of a large build (a hint; syncStaged decides).
