@@ -31,18 +31,23 @@ const plistBuildOnly = {
 };
 
 /**
- * commander requires node:child_process at load time only for executable subcommands, which
- * macvpn does not use; loading it (with net and stream) costs about 4 ms of every start. The
- * bundle gives commander a stand-in that requires the real module on first use.
+ * node:child_process (with net, dgram and stream) costs about 1.5 ms of every start, and only
+ * rare paths use it: commander for executable subcommands, which macvpn does not have, and
+ * src/io/write-files.ts for `sync -f` in a big build. Every importer in the bundle gets a
+ * stand-in whose exports are getters that require the real module on first use (getters, not a
+ * Proxy, so that esbuild's ESM interop, which copies an object's own keys, sees every name).
  */
 const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(b) {
+    // The stand-in's own require stays the real module.
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      args.importer.includes(`${path.sep}commander${path.sep}`) ? { path: 'lazy-child-process', namespace: 'macvpn' } : undefined,
+      args.namespace === 'macvpn' ? undefined : { path: 'lazy-child-process', namespace: 'macvpn' },
     );
     b.onLoad({ filter: /.*/, namespace: 'macvpn' }, () => ({
-      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      contents: `for (const key of ${JSON.stringify(Object.keys(createRequire(import.meta.url)('node:child_process')))}) {
+  Object.defineProperty(exports, key, { enumerable: true, get: () => require('node:child_process')[key] });
+}`,
       loader: 'js',
     }));
   },
