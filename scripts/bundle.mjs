@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,13 +67,18 @@ await esbuild.build({
   supported: { 'dynamic-import': false },
   plugins: [plistBuildOnly, lazyChildProcess],
   logLevel: 'warning',
+  // The file is the CommonJS wrapper function itself, compiled as is by bin/load.js: wrapping
+  // it at run time (Module.wrap) would copy its half a megabyte into a second string on every
+  // start, young memory that costs a scavenge (DESIGN.md §6). Only bin/load.js runs it.
+  banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
+  footer: { js: '\n})' },
 });
 
 // The code cache: compile the bundle exactly as bin/macvpn.js does, then run the hot command
 // once in a throw-away site so that the functions they need are compiled, and save the cache
 // (V8 includes the functions compiled so far).
 const source = fs.readFileSync(out, 'utf8');
-const script = new vm.Script(Module.wrap(source), { filename: out });
+const script = new vm.Script(source, { filename: out });
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, createRequire(out), mod, out, path.dirname(out));
 // The site is made by a separate process so that only the hot path (`profile`) is compiled into
