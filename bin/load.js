@@ -23,7 +23,8 @@ exports.load = function load() {
   } catch {
     // no cache: compile normally
   }
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  // The bundle is already the module wrapper function (scripts/bundle.mjs).
+  const script = new vm.Script(source, { filename: file, cachedData });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   return mod.exports;

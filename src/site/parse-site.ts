@@ -12,6 +12,7 @@ import {
 import { compareOpenbsd, NEWEST_OPENBSD } from '../openbsd/versions.js';
 import { DEFAULT_VPN, VPN_IDS, VPN_TYPES, vpnSettingsKeys } from '../vpn/index.js';
 import { splitUsers, type RawUser } from './users-fast.js';
+import { readHead } from './settings-fast.js';
 
 /** The shared keys; each VPN type may add one block of its own (src/vpn/<type>/). */
 export const SETTINGS_KEYS = ['server', 'listen', 'openbsd', 'pool', 'dns', 'organization', 'identifier', 'compat', 'vpn', 'users'] as const;
@@ -39,8 +40,11 @@ export const parseSiteWithYaml = (text: string): ParseResult => parseSiteText(te
 
 /** undefined: the fast split did not hold (the head is not a document of its own); parse it whole. */
 function parseSiteText(text: string, fastUsers: RawUser[] | undefined): ParseResult | undefined {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  // With the fast users path, the settings before the list may be read without yaml too
+  // (src/site/settings-fast.ts); the nodes are the ones yaml would make.
+  const head = fastUsers ? readHead(text) : undefined;
+  const lines = head?.lines ?? new LineCounter();
+  const doc = head ? { errors: [], contents: head.root } : parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   if (fastUsers && (doc.errors.length > 0 || !isMap(doc.contents) || doc.contents.items.some((p) => isScalar(p.key) && p.key.value === 'users'))) return undefined;
   const problems: Problem[] = [];
   const lineOf = (node: Node | null | undefined | unknown): number | undefined => {

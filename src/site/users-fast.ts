@@ -20,13 +20,13 @@ export interface RawUser {
   missing?: Partial<Record<string, number | undefined>>;
 }
 
-const QUOTED = String.raw`"[^"\\\x00-\x1f\x7f]*"`;
+export const QUOTED = String.raw`"[^"\\\x00-\x1f\x7f]*"`;
 /** Plain scalars that resolve to strings: a letter first, no YAML indicator, not true/false/null. */
-const PLAIN = String.raw`[A-Za-z][A-Za-z0-9._@+-]*|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`;
+export const PLAIN = String.raw`[A-Za-z][A-Za-z0-9._@+-]*|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`;
 const FIELD = new RegExp(String.raw`^(name|ip|email): (${QUOTED}|${PLAIN})$`);
 const ITEM = /^ {2}- \{ ?(.*?) ?\}$/;
 const SKIP = /^[ \t]*(#.*)?$/;
-const RESERVED = /^(true|false|null)$/i;
+export const RESERVED = /^(true|false|null)$/i;
 
 function field(part: string): { key: string; value: string } | undefined {
   const m = FIELD.exec(part);

@@ -1,0 +1,65 @@
+/**
+ * DESIGN.md §6 (start-up of `macvpn profile`): the light settings path of macvpn.yaml
+ * (src/site/settings-fast.ts) gives exactly what the `yaml` document model gives, settings and
+ * problems with their lines, or steps aside.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseSite, parseSiteWithYaml } from '../../src/site/parse-site.js';
+import { renderSiteYaml } from '../../src/site/render-site-yaml.js';
+import { updateSiteYaml } from '../../src/site/update-site-yaml.js';
+import { readHead } from '../../src/site/settings-fast.js';
+import { splitUsers } from '../../src/site/users-fast.js';
+import { fixtureSite } from '../helpers/site-fixture.js';
+
+const { secrets: _s, ...settings } = fixtureSite();
+const canonical = renderSiteYaml({ ...settings, dns: ['10.0.0.1', '192.168.1.1'], users: [{ name: 'alice' }, { name: 'bob', ip: '10.0.0.50' }] });
+const swap = (from: string | RegExp, to: string) => canonical.replace(from, to);
+const variants: Record<string, string> = {
+  canonical,
+  'rewritten by user add': updateSiteYaml(canonical, { ...settings, dns: ['10.0.0.1'], users: [{ name: 'alice' }, { name: 'carol' }] }),
+  'plain values': swap(/^(server|listen|compat|vpn): "([^"]*)"$/gm, '$1: $2'),
+  'no dns': swap(/^dns: .*$/m, 'dns: []'),
+  'dns without spaces': swap(/^dns: .*$/m, 'dns: ["10.0.0.1","192.168.1.1"]'),
+  'dns, plain items': swap(/^dns: .*$/m, 'dns: [ 10.0.0.1, 192.168.1.1 ]'),
+  'dns, three and a duplicate': swap(/^dns: .*$/m, 'dns: [ "10.0.0.1", "10.0.0.1", "8.8.8.8", "9.9.9.9" ]'),
+  'dns, a quoted comma': swap(/^dns: .*$/m, 'dns: [ "10.0.0.1, 8.8.8.8" ]'),
+  'dns, a number': swap(/^dns: .*$/m, 'dns: [ 10 ]'),
+  'dns, a scalar': swap(/^dns: .*$/m, 'dns: "10.0.0.1"'),
+  'bad values, each reported': swap(/^server: .*$/m, 'server: "bad host"').replace(/^pool: .*$/m, 'pool: "10.0.0.0/33"').replace(/^compat: .*$/m, 'compat: "new"'),
+  'an unknown key': swap('\nvpn:', '\ncolour: "blue"\nvpn:'),
+  'a key twice': swap('\nvpn:', '\nserver: "other.example.com"\nvpn:'),
+  'a number': swap(/^openbsd: .*$/m, 'openbsd: 7.5'),
+  'a reserved word': swap(/^compat: .*$/m, 'compat: null'),
+  'a boolean': swap(/^listen: .*$/m, 'listen: True'),
+  'an empty value': swap(/^listen: .*$/m, 'listen:'),
+  'an escape': swap(/^organization: .*$/m, 'organization: "A\\tB"'),
+  'a comment after a value': swap(/^compat: .*$/m, 'compat: "legacy" # old Macs'),
+  'an indented comment': swap('\nvpn:', '\n   # note\nvpn:'),
+  'a tab': swap(/^compat: .*$/m, 'compat:\t"legacy"'),
+  'a continued plain value': swap(/^listen: .*$/m, 'listen: egress\n  more'),
+  'a document marker': '---\n' + canonical,
+  'a type block': swap('\nusers:', '\nl2tp:\n  x: 1\nusers:'),
+  'no vpn key': swap(/^vpn: .*$/m, ''),
+  'server missing': swap(/^server: .*$/m, ''),
+  'crlf': canonical.replace(/\n/g, '\r\n'),
+};
+
+describe('the fast settings path agrees with yaml', () => {
+  it.each(Object.entries(variants))('%s', (_name, text) => {
+    expect(parseSite(text)).toEqual(parseSiteWithYaml(text));
+  });
+  it('is taken for the layouts macvpn writes and skipped for the rest', () => {
+    const head = (k: string) => {
+      const split = splitUsers(variants[k]!);
+      return split && readHead(split.head);
+    };
+    for (const k of ['canonical', 'rewritten by user add', 'plain values', 'no dns', 'dns without spaces', 'dns, plain items', 'bad values, each reported', 'an unknown key', 'an indented comment']) expect(head(k), k).toBeDefined();
+    for (const k of ['a key twice', 'a number', 'a reserved word', 'a boolean', 'an empty value', 'an escape', 'a comment after a value', 'a tab', 'a continued plain value', 'a document marker', 'a type block', 'dns, a number']) expect(head(k), k).toBeUndefined();
+  });
+  it('reports bad settings with their lines', () => {
+    const r = parseSite(variants['bad values, each reported']!);
+    expect(r.ok).toBe(false);
+    const lineOf = (key: string) => variants['bad values, each reported']!.split('\n').findIndex((l) => l.startsWith(`${key}:`)) + 1;
+    if (!r.ok) for (const key of ['server', 'pool', 'compat']) expect(r.problems).toContainEqual(expect.objectContaining({ path: key, line: lineOf(key) }));
+  });
+});
