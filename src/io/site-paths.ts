@@ -35,3 +35,8 @@ export function resolveSiteDir(option: string | undefined, env: NodeJS.ProcessEn
 export function profilePath(user: string): string {
   return `${PROFILES_DIR}/${user}.mobileconfig`;
 }
+
+/** The previous build's profile of `user`, kept for the next build to write into (src/io/recycle.ts). */
+export function sparePath(user: string): string {
+  return `${SPARE_DIR}/${user}.mobileconfig`;
+}

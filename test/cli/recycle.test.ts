@@ -93,6 +93,8 @@ describe('profiles written into the previous build’s files', () => {
     await run(['build', '--all']);
     expect(fs.existsSync(spare('carol'))).toBe(true);
     await run(['user', 'remove', 'carol']);
+    // The spare is a copy of the profile, password and all: it goes with it.
+    expect(fs.existsSync(spare('carol'))).toBe(false);
     await run(['build']);
     expect(fs.existsSync(spare('carol'))).toBe(false);
     expect(fs.existsSync(profile('carol'))).toBe(false);
