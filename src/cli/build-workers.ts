@@ -135,8 +135,7 @@ export class BuildPool {
     const results = await Promise.allSettled([...loops, mine]);
     for (const r of results) if (r.status === 'rejected') failure ??= r.reason as Error;
     if (failure) throw failure;
-    // Records in the site's user order, whichever thread made them.
-    total.records = Object.fromEntries(job.users.map((u) => [u.name, total.records[u.name]!]));
+    // (In the thread's order: the caller writes the record in the site's user order.)
     return total;
   }
 }

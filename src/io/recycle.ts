@@ -34,7 +34,7 @@ export function writeIntoSpare(spare: string, tmp: string, f: OutputFile, bytes:
     if (!st.isFile() || st.nlink !== 1 || (process.getuid !== undefined && st.uid !== process.getuid())) throw new Error('not a spare');
     fs.writeSync(fd, bytes, 0, bytes.length, 0);
     if (st.size > bytes.length) fs.ftruncateSync(fd, bytes.length);
-    fs.fchmodSync(fd, f.mode);
+    if ((st.mode & 0o7777) !== f.mode) fs.fchmodSync(fd, f.mode);
     fs.closeSync(fd);
     return true;
   } catch {

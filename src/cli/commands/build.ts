@@ -114,9 +114,9 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       const bar = progressBar(ctx, users.length, 'profiles', { quiet: opts.quiet === true });
       const job = { site, siteDir: ctx.siteDir, signingTime: now, users, stagingDir, spareDir, all: opts.all === true, previous, deliveryKey, codeVersion: version };
       // The profiles are signed first, on the threads; this one meanwhile plans and stages the
-      // server tree and reads the records, work that would otherwise wait for the last profile.
+      // server tree and lists profiles/, work that would otherwise wait for the last profile.
       // Write-back starts at a third and two thirds of a large build (a hint; syncStaged decides).
-      const marks = users.length >= 1000 ? [Math.floor(users.length / 3), Math.floor((2 * users.length) / 3)] : [];
+      const marks = users.length >= 1000 ? [1, 2].map((k) => Math.floor((k * users.length) / 3)) : [];
       const signing = stageProfilesParallel(job, signer, staged, pool, (done) => {
         bar.update(done);
         while (marks.length > 0 && done >= marks[0]!) {
@@ -124,7 +124,6 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
           startWriteback(stagingDir);
         }
       });
-      let recorded: ReturnType<typeof readDeliveries>;
       // Profiles of users no longer in the site still hold the shared secret: remove them.
       // Compared ignoring case: on a Mac's case-insensitive disk `Alice.mobileconfig` is the file
       // the new `alice.mobileconfig` replaces, and deleting it would delete the new profile.
@@ -132,7 +131,6 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       try {
         serverFiles = planServer(site);
         for (const f of serverFiles) staged.push(stageFile(serverDir, f, { sync: false }));
-        recorded = readDeliveries(ctx.siteDir);
         orphans = fs
           .readdirSync(profilesDir)
           .filter((f) => f.endsWith('.mobileconfig') && !current.has(f.toLowerCase()))
@@ -145,6 +143,9 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
         throw e;
       }
       counts = await signing;
+      // Read now rather than while the threads sign: for 5,000 users it is some 5 MB of objects,
+      // and the peak of a build's memory is while its threads run (DESIGN.md §6: flat memory).
+      const recorded = readDeliveries(ctx.siteDir);
       counts.unchanged += site.users.length - users.length;
       Object.assign(records, counts.records);
       // In the site's user order.
