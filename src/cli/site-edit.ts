@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
-import { checkSecretModes, loadSecrets, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems } from '../io/read-site.js';
+import { checkSecretModes, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems } from '../io/read-site.js';
 import { ensureDir, writeFiles } from '../io/write-files.js';
 import { checkSitePath } from '../io/trust.js';
 import { parseSite } from '../site/parse-site.js';
@@ -235,8 +235,9 @@ export function syncSiteState(ctx: Ctx, pool?: BuildPool): Site {
     writeFiles(ctx.siteDir, files, { remove: sync.remove });
     for (const note of sync.notes) ctx.out(note);
     if (orphans.length > 0) ctx.out(`removed the passwords of ${orphans.length} user${orphans.length === 1 ? '' : 's'} no longer in macvpn.yaml: ${orphans.join(', ')}`);
-    // What changed on disk (new certificates, fewer passwords) is read back, as every other command will.
-    synced = { ...site, secrets: loadSecrets(ctx.siteDir, site) };
+    // The state as it now is on disk: the bytes just written over what was read (5,000 new
+    // identities are not read back from the files).
+    synced = { ...site, secrets: { passwords: kept ?? site.secrets.passwords, vpn: loadStateAfter(ctx.siteDir, site, files, sync.remove) } };
   }
   // macvpn.yaml is parsed once (5,000 users take a tenth of a second): the settings read above stand.
   const problems = secretsProblems(synced, synced.secrets);
