@@ -15,8 +15,8 @@ const HINT = 'import one with "macvpn signer import", or re-create the site sign
  * an error naming it. `checkDates: false` lets `signer show` report an expired signer itself.
  */
 export function loadSigner(siteDir: string, now: Date, opts: { checkDates?: boolean; checkModes?: boolean } = {}): Signer | undefined {
-  // A build's worker threads skip the walk of secrets/ (5,000 files for a site of IKEv2
-  // identities): the main thread checks it before it hands them any work.
+  // A build's worker threads skip the walk of secrets/ (thousands of files for a VPN type with
+  // per-user identities): the main thread checks it before it hands them any work.
   if (opts.checkModes !== false) checkSecretModes(siteDir);
   const texts = FILES.map((rel) => {
     try {
