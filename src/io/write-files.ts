@@ -37,7 +37,10 @@ export interface WriteOptions {
   records?: readonly string[];
 }
 
-type StageOptions = Pick<WriteOptions, 'dirMode' | 'followBase' | 'followSymlinks'>;
+type StageOptions = Pick<WriteOptions, 'dirMode' | 'followBase' | 'followSymlinks'> & {
+  /** Folders (relative to base) already prepared and checked by this plan: checked once, not per file. */
+  prepared?: Set<string>;
+};
 
 /** A complete temp file waiting to be renamed over its target. */
 export interface Staged {
@@ -145,7 +148,11 @@ function writeTemp(base: string, f: OutputFile, opts: StageOptions, stagingDir?:
   let target = path.join(base, f.path);
   const createdDirs: string[] = [];
   try {
-    if (!stagingDir) prepareFolder(base, path.dirname(f.path), opts.dirMode ?? MODE_DIR, createdDirs, opts);
+    const folder = path.dirname(f.path);
+    if (!stagingDir && !opts.prepared?.has(folder)) {
+      prepareFolder(base, folder, opts.dirMode ?? MODE_DIR, createdDirs, opts);
+      opts.prepared?.add(folder);
+    }
     // Written through on purpose only where the caller says so (macvpn.yaml in a git checkout).
     if (opts.followSymlinks?.includes(f.path) && fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
       target = fs.realpathSync(target);
@@ -358,8 +365,10 @@ export function writeFiles(base: string, files: readonly OutputFile[], options: 
   // syncfs, as the build does for profiles (issue 12; 10,000 fsyncs took 2.7 s here). Without
   // syncfs, or if it fails, each file is fsynced before any rename, as below.
   const batch = files.length >= BATCH_SYNC_MIN;
+  // Each folder of the plan is checked (prepareFolder) before its first file, not before each.
+  const prepared = new Set<string>();
   try {
-    for (const f of files) staged.push(stageFile(base, f, { ...options, sync: !batch && !options.records?.includes(f.path) }));
+    for (const f of files) staged.push(stageFile(base, f, { ...options, prepared, sync: !batch && !options.records?.includes(f.path) }));
     if (batch && !syncfsAll(staged)) {
       const lazy = new Set(options.records ?? []);
       files.forEach((f, i) => {
