@@ -9,11 +9,16 @@ import { loadSigner } from '../io/read-signer.js';
 import type { Staged } from '../io/write-files.js';
 import type { Signer } from '../signing/signer.js';
 import { stageProfiles, type ProfileJob, type StageResult } from './stage-profiles.js';
+import { serveTasks, type TaskChannel } from './worker-tasks.js';
+import { siteTools } from './site-edit.js';
 
 type WorkerError = { message: string; more: string[]; hints: string[] } | { internal: string };
 
-/** What the main thread sends: the job once, then chunks of its users by index. */
-export type WorkerRequest = { kind: 'job'; job: ProfileJob } | { kind: 'chunk'; from: number; to: number };
+/**
+ * What the main thread sends: the job once, then chunks of its users by index; or, before that, a
+ * channel for a VPN type's tasks (identities to issue, src/cli/worker-tasks.ts).
+ */
+export type WorkerRequest = { kind: 'job'; job: ProfileJob } | { kind: 'chunk'; from: number; to: number } | { kind: 'tasks'; channel: TaskChannel };
 
 /** The reply to each chunk: what was staged (also on failure), and the result or the error. */
 export interface WorkerMessage {
@@ -31,13 +36,15 @@ export function buildWorkerMain(): void {
   let signer: Signer | undefined;
   let loadError: unknown;
   try {
-    signer = loadSigner(siteDir, signingTime);
+    // secrets/ is checked by the main thread (build.ts loadSigner) before any chunk is sent.
+    signer = loadSigner(siteDir, signingTime, { checkModes: false });
   } catch (e) {
     loadError = e;
   }
   let job: ProfileJob | undefined;
   parentPort!.on('message', (m: WorkerRequest) => {
     if (m.kind === 'job') return void (job = m.job);
+    if (m.kind === 'tasks') return void serveTasks(m.channel, siteTools);
     const staged: Staged[] = [];
     let report: WorkerMessage;
     try {

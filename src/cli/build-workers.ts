@@ -15,9 +15,11 @@ import { Worker } from 'node:worker_threads';
 import { MacvpnError } from '../errors.js';
 import type { Staged } from '../io/write-files.js';
 import type { Signer } from '../signing/signer.js';
+import type { Tools } from '../vpn/vpn-type.js';
 import type { WorkerMessage, WorkerRequest } from './build-worker.js';
 import { stageProfiles, type ProfileJob, type StageResult } from './stage-profiles.js';
 import { SITE_FILE } from '../io/site-paths.js';
+import { TaskRunner } from './worker-tasks.js';
 
 /** Below this many profiles, starting threads costs more than it saves. */
 const MIN_PER_WORKER = 50;
@@ -38,6 +40,7 @@ require(workerData.loader).load().runBuildWorker();
 
 /** Worker threads started ahead of the job; `run` hands each its share. */
 export class BuildPool {
+  private runner?: TaskRunner;
   private constructor(private readonly workers: Worker[]) {}
 
   /**
@@ -45,10 +48,16 @@ export class BuildPool {
    * enough: `profiles` to sign when known, else judged from the size of macvpn.yaml.
    */
   static start(siteDir: string, signingTime: Date, profiles?: number): BuildPool | undefined {
+    const threads = Math.min(os.availableParallelism(), 8);
+    if (profiles !== undefined ? profiles < MIN_PER_WORKER * threads : (fs.statSync(path.join(siteDir, SITE_FILE), { throwIfNoEntry: false })?.size ?? 0) < EARLY_START_BYTES) return undefined;
+    return BuildPool.spawn(siteDir, signingTime);
+  }
+
+  /** Threads whatever the site's size (for a VPN type's tasks, src/cli/worker-tasks.ts), when the bundle runs. */
+  static spawn(siteDir: string, signingTime: Date): BuildPool | undefined {
     const bundle = bundlePath();
     const threads = Math.min(os.availableParallelism(), 8);
     if (!bundle || threads < 2) return undefined;
-    if (profiles !== undefined ? profiles < MIN_PER_WORKER * threads : (fs.statSync(path.join(siteDir, SITE_FILE), { throwIfNoEntry: false })?.size ?? 0) < EARLY_START_BYTES) return undefined;
     const loader = path.join(path.dirname(bundle), '..', 'bin', 'load.js');
     // A small young generation keeps each worker's memory flat: it holds one profile at a time.
     const workers = Array.from({ length: threads }, () => new Worker(WORKER_CODE, { eval: true, workerData: { loader, siteDir, signingTime }, resourceLimits: { maxYoungGenerationSizeMb: 4 } }));
@@ -61,7 +70,14 @@ export class BuildPool {
   }
 
   close(): void {
+    this.runner?.close();
     for (const w of this.workers) void w.terminate();
+  }
+
+  /** Runs a VPN type's task on the threads (Tools.parallel), this thread blocked meanwhile. */
+  runTask(vpn: string, task: string, shared: unknown, inputs: readonly unknown[], tools: Tools): unknown[] {
+    this.runner ??= new TaskRunner(this.workers, (w, channel, port) => w.postMessage({ kind: 'tasks', channel } satisfies WorkerRequest, [port]));
+    return this.runner.run(vpn, task, shared, inputs, tools);
   }
 
   /**

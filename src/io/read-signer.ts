@@ -14,8 +14,10 @@ const HINT = 'import one with "macvpn signer import", or re-create the site sign
  * The site's signer, or undefined when secrets/ holds none of its files. A missing or bad file is
  * an error naming it. `checkDates: false` lets `signer show` report an expired signer itself.
  */
-export function loadSigner(siteDir: string, now: Date, opts: { checkDates?: boolean } = {}): Signer | undefined {
-  checkSecretModes(siteDir);
+export function loadSigner(siteDir: string, now: Date, opts: { checkDates?: boolean; checkModes?: boolean } = {}): Signer | undefined {
+  // A build's worker threads skip the walk of secrets/ (thousands of files for a VPN type with
+  // per-user identities): the main thread checks it before it hands them any work.
+  if (opts.checkModes !== false) checkSecretModes(siteDir);
   const texts = FILES.map((rel) => {
     try {
       return fs.readFileSync(path.join(siteDir, rel), 'utf8');

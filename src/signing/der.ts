@@ -17,6 +17,7 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The length octets of X.690 §8.1.3 (short form below 128, else long form). */
 function lengthBytes(n: number): Uint8Array {
   if (n < 0x80) return Uint8Array.of(n);
   const bytes: number[] = [];
@@ -24,10 +25,24 @@ function lengthBytes(n: number): Uint8Array {
   return Uint8Array.of(0x80 | bytes.length, ...bytes);
 }
 
-/** One TLV with a single-byte tag (all tags used here are < 31). */
+/**
+ * One TLV with a single-byte tag (all tags used here are < 31), written in one allocation: a
+ * certificate or PKCS#12 nests a dozen levels, and each level used to copy its content twice.
+ */
 export function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
-  const body = content.length === 1 ? content[0]! : concat(content);
-  return concat([Uint8Array.of(tag), lengthBytes(body.length), body]);
+  let n = 0;
+  for (const c of content) n += c.length;
+  const long = n < 0x80 ? undefined : lengthBytes(n);
+  let o = long ? 1 + long.length : 2;
+  const out = new Uint8Array(o + n);
+  out[0] = tag;
+  if (long) out.set(long, 1);
+  else out[1] = n;
+  for (const c of content) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
 }
 
 export const seq = (...items: Uint8Array[]): Uint8Array => tlv(0x30, ...items);
@@ -51,7 +66,16 @@ export function setOf(items: readonly Uint8Array[], tag = 0x31): Uint8Array {
   return tlv(tag, ...[...items].sort(compareDer));
 }
 
+const OIDS = new Map<string, Uint8Array>();
+
+/** An OBJECT IDENTIFIER's encoding (X.690 §8.19), kept per string: the same few dozen recur in every structure. The result is shared: do not write into it. */
 export function oid(dotted: string): Uint8Array {
+  let der = OIDS.get(dotted);
+  if (!der) OIDS.set(dotted, (der = encodeOid(dotted)));
+  return der;
+}
+
+function encodeOid(dotted: string): Uint8Array {
   const arcs = dotted.split('.').map(Number);
   const out: number[] = [];
   const push = (v: number) => {

@@ -14,7 +14,7 @@ import type { PlistObject } from '../apple/plist-types.js';
 import type { TypedValue } from '../apple/read-plist.js';
 import type { OutputFile } from '../plan/output-file.js';
 import type { ProfileIds } from '../apple/payload-ids.js';
-import type { KeyObject } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
 
 /** A file the type installs on the router, copied as-is by install.sh. */
 export interface InstalledFile {
@@ -85,11 +85,26 @@ export type ReadSiteFile = (rel: string, missingHint?: string) => Uint8Array | u
 export interface Tools {
   now: Date;
   random: (n: number) => Uint8Array;
-  /** A new key pair: ECDSA P-256 or RSA-2048. */
-  newKey: (kind: 'ecdsa' | 'rsa') => { privateKey: KeyObject; publicKey: KeyObject };
+  /**
+   * A new key pair, ECDSA P-256 or RSA-2048, as its private JWK (RFC 7517; public members
+   * included): plain data, which the type encodes as it needs and which crosses threads.
+   */
+  newKey: (kind: 'ecdsa' | 'rsa') => JsonWebKey;
   /** Told how far a long run (issuing thousands of identities) has come: for a progress bar. */
   progress?: (done: number, total: number) => void;
+  /**
+   * Runs the type's task `task` (VpnType.tasks) over `inputs`, perhaps split among worker threads,
+   * each part with the same `shared` value and that thread's own Tools; returns the outputs in
+   * input order, as `task(shared, inputs, tools)` would. Absent: the type runs the task itself.
+   */
+  parallel?: (task: string, shared: unknown, inputs: readonly unknown[]) => unknown[];
 }
+
+/**
+ * Work a type can have run on other threads (Tools.parallel): pure, plain data in and out
+ * (structured-cloneable), the outputs in input order.
+ */
+export type VpnTask = (shared: unknown, inputs: readonly unknown[], tools: Tools) => unknown[];
 
 /** A change to a site as the type sees it, to write (or remove) the type's state files. */
 export interface StateChange {
@@ -175,6 +190,8 @@ export interface VpnType {
   checkState: (settings: Settings, secrets: Site['secrets']) => Problem[];
   /** Files to write and remove when the site changes. */
   stateFiles: (change: StateChange, tools: Tools) => StateFiles;
+  /** Tasks stateFiles may hand to Tools.parallel, by name. */
+  tasks?: Readonly<Record<string, VpnTask>>;
   /**
    * The state with every secret that can reach a server file (a PSK, private keys) replaced by
    * `fill` characters, keeping line breaks: `--diff` renders with it to know which lines hold

@@ -54,6 +54,45 @@ describe('writeFiles', () => {
     expect(fs.lstatSync(path.join(dir, 'macvpn.yaml')).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'repo/macvpn.yaml'), 'utf8')).toBe('new');
   });
+  describe('a plan of many files (one syncfs instead of an fsync each)', () => {
+    const plan = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ path: i % 2 ? `pki/users/u${i}.pem` : `secrets/users/u${i}.p12`, contents: `file ${i}`, mode: i % 2 ? 0o644 : 0o600 }));
+
+    it('writes exact modes, replaces a file and a symlink in the way, leaves no temp file, and syncs the file system instead of each file', () => {
+      const dir = tempDir();
+      fs.mkdirSync(path.join(dir, 'secrets/users'), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(path.join(dir, 'secrets/users/u0.p12'), 'old', { mode: 0o644 });
+      fs.mkdirSync(path.join(dir, 'pki/users'), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(path.join(dir, 'elsewhere'), 'not to be written through');
+      fs.symlinkSync('../../elsewhere', path.join(dir, 'pki/users/u1.pem'));
+      const fsyncs = vi.spyOn(fs, 'fsyncSync');
+      const old = process.umask(0o077);
+      try {
+        writeFiles(dir, plan(200));
+      } finally {
+        process.umask(old);
+      }
+      // Only the two folders (and their parents) are fsynced after the renames, no file.
+      expect(fsyncs.mock.calls.length).toBeLessThan(10);
+      fsyncs.mockRestore();
+      for (const f of plan(200)) {
+        expect(fs.readFileSync(path.join(dir, f.path), 'utf8')).toBe(f.contents);
+        expect(modeOf(path.join(dir, f.path))).toBe(f.mode === 0o644 ? '0644' : '0600');
+      }
+      expect(fs.lstatSync(path.join(dir, 'pki/users/u1.pem')).isSymbolicLink()).toBe(false);
+      expect(fs.readFileSync(path.join(dir, 'elsewhere'), 'utf8')).toBe('not to be written through');
+      for (const d of ['pki/users', 'secrets/users']) expect(fs.readdirSync(path.join(dir, d))).toHaveLength(100);
+    });
+
+    it('changes nothing when its last file fails', () => {
+      const dir = tempDir();
+      fs.writeFileSync(path.join(dir, 'blocker'), 'a file where a folder is needed');
+      const before = snapshot(dir);
+      expect(() => writeFiles(dir, [...plan(100), { path: 'blocker/x', contents: 'x', mode: 0o600 }])).toThrow(MacvpnError);
+      expect(snapshot(dir)).toEqual(before);
+    });
+  });
+
   it('removes listed files after the new ones are in place', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'gone'), 'x');

@@ -77,7 +77,7 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
   let pool = everyProfile ? BuildPool.start(ctx.siteDir, now) : undefined;
   const result = await withLock(ctx.siteDir, async () => {
     // Certificates for users added by hand or a site switched to another VPN type come first.
-    const site = syncSiteState(ctx);
+    const site = syncSiteState(ctx, pool);
     const signer = loadSigner(ctx.siteDir, now);
     if (!signer) throw new MacvpnError('this site has no signing certificate', ['import one with "macvpn signer import"']);
     const serverDir = path.join(ctx.siteDir, SERVER_DIR);

@@ -17,6 +17,7 @@ import { ikedStringProblem, renderIkedConf } from './render-iked-conf.js';
 import { ikev2PfRules } from './pf-rules.js';
 import { ikev2Script } from './service.js';
 import { ikev2Profile } from './profile.js';
+import { ISSUE_TASK, issueIdentities } from './issue-identity.js';
 import { checkIkev2Payload } from './check-payload.js';
 import { ikev2StaleReasons } from './stale.js';
 import { checkCertificateUserName, userIdentity } from './identity.js';
@@ -68,6 +69,7 @@ export const IKEV2: VpnType = {
     return problems;
   },
   stateFiles: ikev2StateFiles,
+  tasks: { [ISSUE_TASK]: issueIdentities },
   maskState: (state, fill) => maskIkev2State(state as Ikev2State, fill),
   // EAP: the login password; certificate mode: the PKCS#12 import password inside the profile.
   userSecretName: 'password',

@@ -5,12 +5,13 @@
  * certificates of removed and rotated users and re-signs the CRL. Pure: keys, randomness and
  * time come from Tools; the result is files for src/io to write.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Settings } from '../../site/types.js';
 import type { StateChange, StateFiles, Tools } from '../vpn-type.js';
 import { MacvpnError } from '../../errors.js';
 import { MODE_PUBLIC, MODE_SECRET, type OutputFile } from '../../plan/output-file.js';
-import { caPermitsDns, issueServerCert, issueUserCert, loadIssuer, makeCrl, makePkcs12, makeVpnCa, pem, pkcs8Der, type CrlEntry, type Issuer } from './pki/index.js';
+import { caPermitsDns, issueServerCert, jwkPkcs8Der, jwkSpkiDer, loadIssuer, makeCrl, makeVpnCa, pem, pkcs8Der, type CrlEntry, type Issuer } from './pki/index.js';
+import { ISSUE_TASK, issueIdentitiesWith, serial, type IdentityBatch, type IdentityRequest, type IssuedIdentity } from './issue-identity.js';
 import { CA_CERT_PEM, CA_KEY_PEM, CRL_PEM, REVOKED_JSON, SERVER_CERT_PEM, SERVER_KEY_PEM, userCertPem, userP12 } from './files.js';
 import { certInfo, ikev2State, pemDer, privateKeyOf, type Ikev2State, type Revoked, type RevokedList } from './state.js';
 import { ikev2Settings } from './settings.js';
@@ -30,14 +31,9 @@ export const CRL_DAYS = LEAF_DAYS;
 /** Backdated against clock skew between this machine, the router and the Macs. */
 const SKEW = 3_600_000;
 
-/** A positive serial of 16 random bytes (RFC 5280 §4.1.2.2; CA/B Forum asks for 64+ random bits). */
-function serial(tools: Tools): Uint8Array {
-  const s = Uint8Array.from(tools.random(16));
-  s[0] = (s[0]! & 0x7f) | 0x01;
-  return s;
-}
-
-const pkcs8Pem = (key: KeyObject) => pem('PRIVATE KEY', pkcs8Der(key));
+const pkcs8Pem = (der: Uint8Array) => pem('PRIVATE KEY', der);
+/** Below this many identities the type issues them itself: a chunk for each thread is not worth it. */
+const PARALLEL_MIN = 64;
 const certPem = (der: Uint8Array) => pem('CERTIFICATE', der);
 
 /** The CA's Common Name: what ServerCertificateIssuerCommonName names in every profile. */
@@ -76,7 +72,8 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
   const renamed = s.caCertPem !== undefined && !caPermitsDns(pemDer(s.caCertPem), after.server);
   if (renamed) notes.push(`the server is now ${after.server}, outside the VPN CA's names: making a new VPN CA, so every user needs the new profile`);
   if ((s.caKeyPem === undefined && s.caCertPem === undefined) || renamed) {
-    caKey = tools.newKey('ecdsa').privateKey;
+    const jwk = tools.newKey('ecdsa');
+    caKey = createPrivateKey({ key: jwk, format: 'jwk' });
     caCertDer = makeVpnCa({
       commonName: caCommonName(after),
       organization: after.organization,
@@ -87,7 +84,7 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
       serial: serial(tools),
       ...validity(CA_DAYS),
     });
-    files.push({ path: CA_KEY_PEM, contents: pkcs8Pem(caKey), mode: MODE_SECRET, secret: true }, { path: CA_CERT_PEM, contents: certPem(caCertDer), mode: MODE_PUBLIC });
+    files.push({ path: CA_KEY_PEM, contents: pkcs8Pem(jwkPkcs8Der(jwk)), mode: MODE_SECRET, secret: true }, { path: CA_CERT_PEM, contents: certPem(caCertDer), mode: MODE_PUBLIC });
     notes.push(`made the VPN CA "${caCommonName(after)}" (valid until ${day(validity(CA_DAYS).notAfter)})`);
   } else if (s.caKeyPem === undefined || s.caCertPem === undefined) {
     throw new MacvpnError(`${s.caKeyPem === undefined ? CA_KEY_PEM : CA_CERT_PEM} is missing while ${s.caKeyPem === undefined ? CA_CERT_PEM : CA_KEY_PEM} exists`, ['restore it from a backup (a new CA means new profiles for every user)']);
@@ -103,9 +100,10 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
   const renewBy = now.getTime() + RENEW_DAYS * DAY;
   if (caNew || !server || !server.dnsNames.includes(after.server.toLowerCase()) || server.notAfter.getTime() < renewBy) {
     // RSA-2048: iked's EAP responder proves itself with RSA (iked.conf.5 "eap"; iked.md open question 3).
-    const key = s.serverKeyPem !== undefined && !caNew ? privateKeyOf(s.serverKeyPem) : tools.newKey('rsa').privateKey;
-    const der = issueServerCert({ issuer, publicKey: createPublicKey(key), serial: serial(tools), hostName: after.server.toLowerCase(), ...validity(LEAF_DAYS) });
-    if (s.serverKeyPem === undefined || caNew) files.push({ path: SERVER_KEY_PEM, contents: pkcs8Pem(key), mode: MODE_SECRET, secret: true });
+    const fresh = s.serverKeyPem === undefined || caNew ? tools.newKey('rsa') : undefined;
+    const publicKey = fresh ? jwkSpkiDer(fresh) : createPublicKey(privateKeyOf(s.serverKeyPem!));
+    const der = issueServerCert({ issuer, publicKey, serial: serial(tools), hostName: after.server.toLowerCase(), ...validity(LEAF_DAYS) });
+    if (fresh) files.push({ path: SERVER_KEY_PEM, contents: pkcs8Pem(jwkPkcs8Der(fresh)), mode: MODE_SECRET, secret: true });
     files.push({ path: SERVER_CERT_PEM, contents: certPem(der), mode: MODE_PUBLIC });
     notes.push(`issued the server certificate for ${after.server} (valid until ${day(validity(LEAF_DAYS).notAfter)})`);
   }
@@ -139,43 +137,48 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
   const issued = new Map<string, string>();
   if (certMode) {
     const rotatedSet = new Set(change.rotated);
-    const due = after.users.filter((user) => {
+    const due: Array<{ name: string; revoke?: string; request: IdentityRequest }> = [];
+    for (const user of after.users) {
       const had = s.users.get(user.name);
       const expiring = (certInfo(had?.certPem)?.notAfter.getTime() ?? 0) < renewBy;
-      return !(had?.certPem !== undefined && had.p12 !== undefined && !rotatedSet.has(user.name) && !caNew && !expiring);
-    });
-    let started = 0;
-    for (const user of due) {
-      if ((started++ & 31) === 0) tools.progress?.(started - 1, due.length);
-      const had = s.users.get(user.name);
       const rotated = rotatedSet.has(user.name);
-      const expiring = (certInfo(had?.certPem)?.notAfter.getTime() ?? 0) < renewBy;
-      if ((rotated || expiring) && !caNew) revoke(user.name, had?.certPem, 'superseded');
+      if (had?.certPem !== undefined && had.p12 !== undefined && !rotated && !caNew && !expiring) continue;
       const password = change.passwords.get(user.name);
       if (password === undefined) throw new MacvpnError(`user "${user.name}" has no password for the identity file`, ['set one with "macvpn user rotate NAME"']);
-      const pair = tools.newKey(v.userKey);
-      const der = issueUserCert({ issuer, publicKey: pair.publicKey, serial: serial(tools), identity: userIdentity(after, user), ...validity(LEAF_DAYS) });
-      const p12 = makePkcs12({
-        keyPkcs8Der: pkcs8Der(pair.privateKey),
-        certDer: der,
-        caCertsDer: [caCertDer],
-        password,
-        friendlyName: userIdentity(after, user),
-        // One salt for both bags: the derivation is then shared (3 of 7 KDF runs saved; the certificates
-        // are public, pkcs12.ts), a distinct one for the MAC.
-        salts: (() => { const bag = tools.random(8); return { key: bag, cert: bag, mac: tools.random(8) }; })(),
-      });
-      issued.set(user.name, certPem(der));
-      files.push({ path: userCertPem(user.name), contents: certPem(der), mode: MODE_PUBLIC }, { path: userP12(user.name), contents: p12, mode: MODE_SECRET, secret: true });
-      notes.push(`issued a certificate to ${user.name} as ${userIdentity(after, user)} (serial ${certInfo(certPem(der))!.serial}, valid until ${day(validity(LEAF_DAYS).notAfter)})`);
+      due.push({ name: user.name, ...((rotated || expiring) && !caNew && { revoke: had?.certPem }), request: { identity: userIdentity(after, user), password } });
     }
-    if (due.length > 0) tools.progress?.(due.length, due.length);
+    const batch: IdentityBatch = { caCertDer, caKeyPkcs8: pkcs8Der(caKey), userKey: v.userKey, ...validity(LEAF_DAYS) };
+    const requests = due.map((d) => d.request);
+    let made: IssuedIdentity[];
+    if (tools.parallel && due.length >= PARALLEL_MIN) {
+      // Chunks on the worker threads, each thread with its own keys and randomness.
+      made = tools.parallel(ISSUE_TASK, batch, requests) as IssuedIdentity[];
+    } else {
+      made = [];
+      for (let i = 0; i < requests.length; i += 32) {
+        tools.progress?.(i, due.length);
+        made.push(...issueIdentitiesWith(issuer, batch, requests.slice(i, i + 32), tools));
+      }
+      if (due.length > 0) tools.progress?.(due.length, due.length);
+    }
+    due.forEach((d, i) => {
+      if (d.revoke !== undefined) revoke(d.name, d.revoke, 'superseded');
+      const { certDer, p12, serial: number } = made[i]!;
+      const certText = certPem(certDer);
+      issued.set(d.name, certText);
+      files.push({ path: userCertPem(d.name), contents: certText, mode: MODE_PUBLIC }, { path: userP12(d.name), contents: p12, mode: MODE_SECRET, secret: true });
+      notes.push(`issued a certificate to ${d.name} as ${d.request.identity} (serial ${number}, valid until ${day(batch.notAfter)})`);
+    });
   }
 
   // 3b. Paused users (macvpn user disable): their current certificate is on hold in the CRL
   // (certificateHold, RFC 5280 §5.3.1, the one reversible reason), and comes off it on enable.
   if (certMode) {
+    // Only a disabled user, or any user while some certificate is on hold, needs its serial: the
+    // other certificates are not parsed (5,000 of them cost ~0.2 s).
+    const holds = revoked.some((r) => r.reason === 'certificateHold');
     for (const user of after.users) {
+      if (!user.disabled && !holds) continue;
       const info = certInfo(issued.get(user.name) ?? s.users.get(user.name)?.certPem);
       if (!info) continue;
       const at = revoked.findIndex((r) => r.serial === info.serial);

@@ -13,7 +13,7 @@ import { PAYLOAD_TYPE_PKCS12, PAYLOAD_TYPE_ROOT, PAYLOAD_TYPE_VPN } from '../../
 import { MacvpnError } from '../../errors.js';
 import { ikev2Settings } from './settings.js';
 import { SUITES } from './suites.js';
-import { certInfo, ikev2State, pemDer } from './state.js';
+import { certKeyType, ikev2State, pemDer, type Ikev2State } from './state.js';
 import { caCommonName } from './issue.js';
 import { userIdentity } from './identity.js';
 
@@ -28,6 +28,9 @@ function onDemandRules(trustedWifi: readonly string[]): PlistObject[] {
   ];
 }
 
+/** The CA's DER per loaded state: one decode per build thread instead of one per profile. */
+const caDerOf = new WeakMap<Ikev2State, Buffer>();
+
 export function ikev2Profile(site: Site, user: User, ids: ProfileIds, opts: { includePassword: boolean }): ProfileParts {
   const v = ikev2Settings(site);
   const suite = SUITES[v.suite];
@@ -41,7 +44,8 @@ export function ikev2Profile(site: Site, user: User, ids: ProfileIds, opts: { in
     PayloadOrganization: site.organization,
   });
   if (state.caCertPem === undefined) throw new MacvpnError('the VPN CA certificate is missing', ['run "macvpn build", which issues what is missing']);
-  const caDer = Buffer.from(pemDer(state.caCertPem));
+  let caDer = caDerOf.get(state);
+  if (!caDer) caDerOf.set(state, (caDer = Buffer.from(pemDer(state.caCertPem))));
   const root: PlistObject = {
     ...common(KIND.root, 'vpn-ca', caCommonName(site)),
     PayloadType: PAYLOAD_TYPE_ROOT,
@@ -64,7 +68,6 @@ export function ikev2Profile(site: Site, user: User, ids: ProfileIds, opts: { in
     if (!id?.p12 || !id.certPem || password === undefined) {
       throw new MacvpnError(`user "${user.name}" has no certificate yet`, ['run "macvpn build", which issues it']);
     }
-    const cert = certInfo(id.certPem)!;
     payloads.push({
       ...common(KIND.identity, 'identity', `${userIdentity(site, user)} (VPN certificate)`),
       PayloadType: PAYLOAD_TYPE_PKCS12,
@@ -79,7 +82,7 @@ export function ikev2Profile(site: Site, user: User, ids: ProfileIds, opts: { in
       LocalIdentifier: userIdentity(site, user),
       AuthenticationMethod: 'Certificate',
       PayloadCertificateUUID: ids.uuid(KIND.identity),
-      CertificateType: cert.keyType === 'ECDSA256' ? 'ECDSA256' : 'RSA',
+      CertificateType: certKeyType(id.certPem) === 'ECDSA256' ? 'ECDSA256' : 'RSA',
       ExtendedAuthEnabled: 0,
     });
     holds = 'your VPN certificate and its key';

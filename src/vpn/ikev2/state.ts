@@ -9,7 +9,9 @@ import type { Problem, Settings, Site } from '../../site/types.js';
 import type { ReadSiteFile } from '../vpn-type.js';
 import { CA_CERT_PEM, CA_KEY_PEM, CRL_PEM, REVOKED_JSON, SERVER_CERT_PEM, SERVER_KEY_PEM, userCertPem, userP12 } from './files.js';
 import { ikev2Settings } from './settings.js';
-import { readCert, type CertInfo } from './pki/index.js';
+import { readCert, type CertInfo, type KeyKind } from './pki/index.js';
+import { spkiKind } from './pki/key-der.js';
+import { certFields } from './pki/x509-der.js';
 import type { CrlReason } from './pki/index.js';
 
 /** One revoked certificate as pki/revoked.json keeps it. */
@@ -51,7 +53,7 @@ const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffe
 export function pemDer(pemText: string, label = 'CERTIFICATE'): Uint8Array {
   const m = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`).exec(pemText);
   if (!m) throw new RangeError(`no ${label} in PEM text`);
-  return Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
+  return Buffer.from(m[1]!, 'base64'); // node's base64 decoder skips the line breaks (Buffer docs: whitespace is ignored)
 }
 
 export const privateKeyOf = (pemText: string): KeyObject => createPrivateKey(pemText);
@@ -100,6 +102,9 @@ export function certInfo(pemText: string | undefined): CertInfo | undefined {
     return undefined;
   }
 }
+
+/** The key type of a certificate (throws on a malformed one): its SPKI alone, not the whole readCert. */
+export const certKeyType = (pemText: string): KeyKind => spkiKind(certFields(pemDer(pemText)).spki.bytes);
 
 const BUILD_HINT = 'run "macvpn build", which issues what is missing';
 

@@ -3,7 +3,7 @@
  * clock, seeded randomness and the TEST ONLY keys of test/fixtures/ikev2 (RSA CA, so signatures
  * are deterministic), then read back through loadIkev2State, as a site folder would be.
  */
-import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Site, User } from '../../../src/site/types.js';
@@ -33,8 +33,7 @@ export function fixtureTools(now = FIXTURE_NOW): Tools {
     newKey: () => {
       const file = queue.shift();
       if (!file) throw new Error('fixture: out of test keys');
-      const privateKey = key(file);
-      return { privateKey, publicKey: createPublicKey(privateKey) };
+      return key(file).export({ format: 'jwk' });
     },
   };
 }

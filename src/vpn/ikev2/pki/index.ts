@@ -2,7 +2,7 @@
 export { caPermitsDns, makeVpnCa, nameConstraints, NO_MAILBOX, permittedDnsOf, type VpnCaSpec } from './ca.js';
 export { issueCert, issueServerCert, issueUserCert, type IssueBase, type LeafSpec, type ServerCertSpec, type UserCertSpec } from './issue-cert.js';
 export { CRL_REASONS, crlPem, makeCrl, type CrlEntry, type CrlReason, type CrlSpec } from './crl.js';
-export { makePkcs12, type Pkcs12Spec } from './pkcs12.js';
+export { makePkcs12, makePkcs12Many, type Pkcs12Spec } from './pkcs12.js';
 export { readCert, serialHex, type CertInfo } from './read-cert.js';
-export { keyKind, pkcs8Der, spkiDer, type KeyKind } from './key-der.js';
+export { jwkPkcs8Der, jwkSpkiDer, keyKind, pkcs8Der, spkiDer, type KeyKind } from './key-der.js';
 export { loadIssuer, pem, type GeneralName, type Issuer } from './x509-der.js';

@@ -7,7 +7,7 @@
 import { type KeyObject } from 'node:crypto';
 import { octets, oid, seq, tlv } from '../../../signing/der.js';
 import { nameDer } from '../../../signing/make-cert.js';
-import { keyIdOf, keyKind, spkiDer } from './key-der.js';
+import { keyIdOf, keyKind, spkiDer, spkiKind } from './key-der.js';
 import { OID } from '../../../signing/oids.js';
 import {
   checkDnsName, extension, keyUsage, signed, subjectAltName, tbsCertificate,
@@ -18,12 +18,22 @@ import {
 export interface IssueBase {
   /** From loadIssuer(caCertDer, caKey), parsed once per build. */
   issuer: Issuer;
-  /** The subject's key (public, or private: only its public half is used); ECDSA P-256 or RSA ≥ 2048. */
-  publicKey: KeyObject;
+  /**
+   * The subject's key (public, or private: only its public half is used), ECDSA P-256 or RSA ≥
+   * 2048; or its SubjectPublicKeyInfo DER as made by jwkSpkiDer from a key this build generated.
+   */
+  publicKey: KeyObject | Uint8Array;
   /** Positive, at most 20 octets (RFC 5280 §4.1.2.2); random, from the caller; unique per CA. */
   serial: Uint8Array;
   notBefore: Date;
   notAfter: Date;
+}
+
+/** SPKI DER of a KeyObject (its type checked) or as given (its algorithm checked). */
+function spkiOf(key: KeyObject | Uint8Array): Uint8Array {
+  if (!(key instanceof Uint8Array)) return spkiDer(key);
+  spkiKind(key);
+  return key;
 }
 
 /** The general form behind issueServerCert / issueUserCert (tests use it for names the CA must refuse). */
@@ -37,7 +47,7 @@ export interface LeafSpec extends IssueBase {
 /** Issues an end-entity certificate (DER), signed with SHA-256 by the issuer's key type. */
 export function issueCert(spec: LeafSpec): Uint8Array {
   if (spec.subjectAltNames.length === 0) throw new RangeError('a VPN certificate needs a subjectAltName');
-  const spki = spkiDer(spec.publicKey); // also checks the key type
+  const spki = spkiOf(spec.publicKey); // also checks the key type
   const { issuer } = spec;
   const extensions = [
     // RFC 5280 §4.2.1.9: cA FALSE (an empty SEQUENCE, DEFAULT omitted), as ikectl's ikeca.cnf does.
@@ -80,7 +90,7 @@ export function issueServerCert(spec: ServerCertSpec): Uint8Array {
     ...spec,
     commonName: spec.hostName,
     subjectAltNames: [{ dns: spec.hostName }],
-    keyUsage: keyKind(spec.publicKey) === 'RSA' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'],
+    keyUsage: (spec.publicKey instanceof Uint8Array ? spkiKind(spec.publicKey) : keyKind(spec.publicKey)) === 'RSA' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'],
     extKeyUsage: [OID.serverAuth, OID.clientAuth],
   });
 }

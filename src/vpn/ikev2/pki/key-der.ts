@@ -1,10 +1,11 @@
 /**
- * Key encodings for the VPN PKI, built from node's JWK / PKCS#1 exports. Measured on Node 20 with
- * OpenSSL 3: `export({ type: 'spki' })` costs ~95 µs and `export({ type: 'pkcs8' })` ~50 µs (the
- * OpenSSL 3 encoder framework), against ~5 µs for JWK and PKCS#1: with 5,000 users that is most of
- * the cost of a certificate. The bytes are the same as node's (checked in key-der.test.ts).
+ * Key encodings for the VPN PKI, built from JWKs (node's export, or a new key's JWK straight from
+ * generateKeyPairSync) and PKCS#1 exports. Measured on Node 20 with OpenSSL 3:
+ * `export({ type: 'spki' })` costs ~95 µs and `export({ type: 'pkcs8' })` ~50 µs (the OpenSSL 3
+ * encoder framework), against ~5 µs for JWK and PKCS#1: with 5,000 users that is most of the cost
+ * of a certificate. The bytes are the same as node's (checked in key-der.test.ts).
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { bitString, children, integer, NULL, octets, oid, readAll, readOid, seq, tlv } from '../../../signing/der.js';
 import { OID } from '../../../signing/oids.js';
 import { PKI_OID } from './oids.js';
@@ -31,34 +32,53 @@ const RSA_ALG = seq(oid(OID.rsaEncryption), NULL);
 const b64url = (s: string | undefined) => new Uint8Array(Buffer.from(s ?? '', 'base64url'));
 
 /** The uncompressed EC point 04‖x‖y (SEC 1 §2.3.3), which RFC 5480 §2.2 puts in the BIT STRING. */
-function ecPoint(key: KeyObject): Uint8Array {
-  const { x, y } = key.export({ format: 'jwk' });
-  return new Uint8Array([4, ...b64url(x), ...b64url(y)]);
+const ecPoint = (jwk: JsonWebKey) => new Uint8Array([4, ...b64url(jwk.x), ...b64url(jwk.y)]);
+
+/** An INTEGER's contents from unsigned big-endian bytes: a leading 00 when the top bit is set. */
+const positive = (b: Uint8Array) => (b[0]! & 0x80 ? new Uint8Array([0, ...b]) : b);
+const uint = (s: string | undefined) => tlv(0x02, positive(b64url(s)));
+
+/** The kind of a JWK that {@link jwkSpkiDer} / {@link jwkPkcs8Der} encode; anything else throws. */
+function jwkKind(jwk: JsonWebKey): KeyKind {
+  if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ECDSA256';
+  if (jwk.kty === 'RSA') return 'RSA';
+  throw new RangeError(`unsupported JWK (${jwk.kty ?? '?'} ${jwk.crv ?? ''}): use ECDSA P-256 or RSA`);
+}
+
+/** SubjectPublicKeyInfo DER (RFC 5280 §4.1.2.7) from a public or private JWK (RFC 7518 §6). */
+export function jwkSpkiDer(jwk: JsonWebKey): Uint8Array {
+  if (jwkKind(jwk) === 'ECDSA256') return seq(EC_ALG, bitString(ecPoint(jwk)));
+  // RSAPublicKey ::= SEQUENCE { modulus, publicExponent } (RFC 8017 §A.1.1)
+  return seq(RSA_ALG, bitString(seq(uint(jwk.n), uint(jwk.e))));
+}
+
+/**
+ * Unencrypted PKCS#8 PrivateKeyInfo DER (RFC 5208 §5) from a private JWK, as node and OpenSSL 3
+ * write it: for EC an ECPrivateKey (RFC 5915 §3) with the public key and without the curve
+ * parameters (they are in the AlgorithmIdentifier); for RSA the PKCS#1 RSAPrivateKey (RFC 8017
+ * §A.1.2, two primes: version 0). JWK members are minimal big-endian integers (RFC 7518 §6.3.2),
+ * EC `d` is padded to the curve's 32 bytes (§6.2.2.1), as ECPrivateKey's privateKey is.
+ */
+export function jwkPkcs8Der(jwk: JsonWebKey): Uint8Array {
+  if (jwk.d === undefined) throw new TypeError('jwkPkcs8Der needs a private key');
+  if (jwkKind(jwk) === 'ECDSA256') {
+    const ecPrivateKey = seq(integer(1), octets(b64url(jwk.d)), tlv(0xa1, bitString(ecPoint(jwk))));
+    return seq(integer(0), EC_ALG, octets(ecPrivateKey));
+  }
+  const rsaPrivateKey = seq(integer(0), ...[jwk.n, jwk.e, jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].map(uint));
+  return seq(integer(0), RSA_ALG, octets(rsaPrivateKey));
 }
 
 /** SubjectPublicKeyInfo DER (RFC 5280 §4.1.2.7) of a public or private key. */
 export function spkiDer(key: KeyObject): Uint8Array {
-  if (keyKind(key) === 'ECDSA256') return seq(EC_ALG, bitString(ecPoint(key)));
-  const { n, e } = key.export({ format: 'jwk' });
-  // RSAPublicKey ::= SEQUENCE { modulus, publicExponent } (RFC 8017 §A.1.1)
-  return seq(RSA_ALG, bitString(seq(tlv(0x02, positive(b64url(n))), tlv(0x02, positive(b64url(e))))));
+  keyKind(key); // refuses other curves and RSA below 2048 bits
+  return jwkSpkiDer(key.export({ format: 'jwk' }));
 }
 
-/** An INTEGER's contents from unsigned big-endian bytes: a leading 00 when the top bit is set. */
-const positive = (b: Uint8Array) => (b[0]! & 0x80 ? new Uint8Array([0, ...b]) : b);
-
-/**
- * Unencrypted PKCS#8 PrivateKeyInfo DER (RFC 5208 §5) of a private key, as node and OpenSSL 3
- * write it: for EC an ECPrivateKey (RFC 5915 §3) with the public key and without the curve
- * parameters (they are in the AlgorithmIdentifier); for RSA the PKCS#1 RSAPrivateKey.
- */
+/** Unencrypted PKCS#8 PrivateKeyInfo DER of a private key (see {@link jwkPkcs8Der}). */
 export function pkcs8Der(key: KeyObject): Uint8Array {
   if (key.type !== 'private') throw new TypeError('pkcs8Der needs a private key');
-  if (keyKind(key) === 'ECDSA256') {
-    const d = b64url(key.export({ format: 'jwk' }).d);
-    const ecPrivateKey = seq(integer(1), octets(d), tlv(0xa1, bitString(ecPoint(key))));
-    return seq(integer(0), EC_ALG, octets(ecPrivateKey));
-  }
+  if (keyKind(key) === 'ECDSA256') return jwkPkcs8Der(key.export({ format: 'jwk' }));
   return seq(integer(0), RSA_ALG, octets(new Uint8Array(key.export({ type: 'pkcs1', format: 'der' }))));
 }
 

@@ -16,7 +16,7 @@ import { explicit, integer, NULL, octets, oid, seq, setOf, tlv } from '../../../
 import { OID } from '../../../signing/oids.js';
 import { PKI_OID } from './oids.js';
 import { pkcs8MatchesSpki, spkiDer } from './key-der.js';
-import { bmpPassword, pkcs12Kdf, type KdfPurpose } from './pkcs12-kdf.js';
+import { bmpPassword, pkcs12KdfMany, type KdfPurpose, type KdfRequest } from './pkcs12-kdf.js';
 import { certFields } from './x509-der.js';
 
 /** Inputs of {@link makePkcs12}; salts come from the caller (the core has no randomness). */
@@ -66,6 +66,41 @@ const pbeAlgorithm = (salt: Uint8Array, iterations: number) =>
 
 /** Builds the PKCS#12 file (DER). Same inputs, same bytes (3DES-CBC and HMAC are deterministic). */
 export function makePkcs12(spec: Pkcs12Spec): Uint8Array {
+  return makePkcs12Many([spec])[0]!;
+}
+
+const PURPOSE_LENGTH: Record<KdfPurpose, number> = { 1: PBE_3DES_KEY, 2: PBE_3DES_IV, 3: 20 };
+const derivationId = (salt: Uint8Array, purpose: KdfPurpose) => `${purpose}:${Buffer.from(salt).toString('hex')}`;
+
+/**
+ * makePkcs12 for many files: every file's KDF runs (RFC 7292 B.2) are computed together by
+ * pkcs12KdfMany, which runs independent SHA-1 chains four at a time. The bytes of each file are
+ * those makePkcs12 gives for its spec alone.
+ */
+export function makePkcs12Many(specs: readonly Pkcs12Spec[]): Uint8Array[] {
+  const requests: KdfRequest[] = [];
+  const plans = specs.map((spec) => {
+    const iterations = checkSpec(spec);
+    const bmp = bmpPassword(spec.password);
+    // A derivation depends only on (password, salt, iterations, purpose): one run per distinct one.
+    const at = new Map<string, number>();
+    const need = (salt: Uint8Array, purpose: KdfPurpose) => {
+      const id = derivationId(salt, purpose);
+      if (!at.has(id)) at.set(id, requests.push({ bmp, salt, iterations, purpose, length: PURPOSE_LENGTH[purpose] }) - 1);
+    };
+    need(spec.salts.cert, 1);
+    need(spec.salts.cert, 2);
+    need(spec.salts.key, 1);
+    need(spec.salts.key, 2);
+    need(spec.salts.mac, 3);
+    return { spec, iterations, at };
+  });
+  const derived = pkcs12KdfMany(requests);
+  return plans.map(({ spec, iterations, at }) => assemble(spec, iterations, (salt, purpose) => derived[at.get(derivationId(salt, purpose))!]!));
+}
+
+/** Checks a spec (iterations, password, salts, key against certificate); returns the iteration count. */
+function checkSpec(spec: Pkcs12Spec): number {
   const iterations = spec.iterations ?? 2048;
   if (!Number.isSafeInteger(iterations) || iterations < 1) throw new RangeError('iterations must be a positive integer');
   if (spec.password.length === 0) throw new RangeError('a PKCS#12 password must not be empty (the keychain asks for one)');
@@ -76,17 +111,13 @@ export function makePkcs12(spec: Pkcs12Spec): Uint8Array {
   const matches = pkcs8MatchesSpki(spec.keyPkcs8Der, spki)
     ?? Buffer.from(spkiDer(createPrivateKey({ key: Buffer.from(spec.keyPkcs8Der), format: 'der', type: 'pkcs8' }))).equals(spki);
   if (!matches) throw new RangeError('the key does not match the certificate');
+  return iterations;
+}
 
-  const bmp = bmpPassword(spec.password);
-  const derived = new Map<string, Uint8Array>();
-  const kdf = (salt: Uint8Array, purpose: KdfPurpose, n: number) => {
-    const id = `${purpose}:${Buffer.from(salt).toString('hex')}`;
-    let v = derived.get(id);
-    if (!v) derived.set(id, (v = pkcs12Kdf(bmp, salt, iterations, purpose, n)));
-    return v;
-  };
+/** The file from its spec and its derivations. */
+function assemble(spec: Pkcs12Spec, iterations: number, kdf: (salt: Uint8Array, purpose: KdfPurpose) => Uint8Array): Uint8Array {
   const encrypt = (salt: Uint8Array, plain: Uint8Array) => {
-    const c = createCipheriv('des-ede3-cbc', kdf(salt, 1, PBE_3DES_KEY), kdf(salt, 2, PBE_3DES_IV)); // PKCS#5 padding (RFC 8018 §6.1.1)
+    const c = createCipheriv('des-ede3-cbc', kdf(salt, 1), kdf(salt, 2)); // PKCS#5 padding (RFC 8018 §6.1.1)
     return new Uint8Array(Buffer.concat([c.update(plain), c.final()]));
   };
 
@@ -113,7 +144,7 @@ export function makePkcs12(spec: Pkcs12Spec): Uint8Array {
 
   const authSafe = seq(certInfo, keyInfo);
   // MacData (RFC 7292 §4): HMAC-SHA1 over the AuthenticatedSafe's octets, key from KDF purpose 3.
-  const mac = createHmac('sha1', kdf(spec.salts.mac, 3, 20)).update(authSafe).digest();
+  const mac = createHmac('sha1', kdf(spec.salts.mac, 3)).update(authSafe).digest();
   const macData = seq(
     seq(seq(oid(PKI_OID.sha1), NULL), octets(mac)),
     octets(spec.salts.mac),

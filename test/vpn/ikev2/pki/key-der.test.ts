@@ -1,7 +1,7 @@
 /** The fast SPKI / PKCS#8 encoders give node's own bytes, and the key–certificate match check works. */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { keyIdOf, keyKind, pkcs8Der, pkcs8MatchesSpki, spkiDer, spkiKind } from '../../../../src/vpn/ikev2/pki/key-der.js';
+import { jwkPkcs8Der, jwkSpkiDer, keyIdOf, keyKind, pkcs8Der, pkcs8MatchesSpki, spkiDer, spkiKind } from '../../../../src/vpn/ikev2/pki/key-der.js';
 import { keyIdentifier } from '../../../../src/signing/make-cert.js';
 import { ecKey, rsaKey } from './fixtures.js';
 
@@ -46,5 +46,23 @@ describe('key checks', () => {
       expect(() => keyKind(k.publicKey)).toThrow('unsupported key');
     }
     expect(() => pkcs8Der(ecKey().publicKey)).toThrow('needs a private key');
+  });
+});
+
+describe('keys from their JWK (a new key straight from generateKeyPairSync)', () => {
+  it.each([['ECDSA256', ecKey, 20], ['RSA', rsaKey, 3]] as const)('%s: jwkSpkiDer and jwkPkcs8Der equal node\'s spki and pkcs8 exports', (_kind, make, n) => {
+    for (let i = 0; i < n; i++) {
+      const { privateKey, publicKey } = make();
+      const jwk = privateKey.export({ format: 'jwk' });
+      expect(hex(jwkSpkiDer(jwk))).toBe(hex(publicKey.export({ type: 'spki', format: 'der' })));
+      expect(hex(jwkSpkiDer(publicKey.export({ format: 'jwk' })))).toBe(hex(publicKey.export({ type: 'spki', format: 'der' })));
+      expect(hex(jwkPkcs8Der(jwk))).toBe(hex(privateKey.export({ type: 'pkcs8', format: 'der' })));
+    }
+  });
+
+  it('refuses a public JWK for PKCS#8 and other key types', () => {
+    expect(() => jwkPkcs8Der(ecKey().publicKey.export({ format: 'jwk' }))).toThrow('needs a private key');
+    expect(() => jwkSpkiDer(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey.export({ format: 'jwk' }))).toThrow('unsupported JWK');
+    expect(() => jwkSpkiDer(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }))).toThrow('unsupported JWK');
   });
 });

@@ -4,7 +4,7 @@
  * matches the certificate; a wrong password fails the MAC.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { issueUserCert, makePkcs12, pkcs8Der, type Pkcs12Spec } from '../../../../src/vpn/ikev2/pki/index.js';
+import { issueUserCert, makePkcs12, makePkcs12Many, pkcs8Der, type Pkcs12Spec } from '../../../../src/vpn/ikev2/pki/index.js';
 import { ecKey, makeCa, NOT_AFTER, NOT_BEFORE, rsaKey, serial, Workdir, type KeyPair } from './fixtures.js';
 
 const w = new Workdir();
@@ -115,6 +115,15 @@ describe('makePkcs12 options', () => {
     const r = info(w.write('plain.p12', makePkcs12(spec)), PASSWORD, '-nokeys');
     expect(r.status).toBe(0);
     expect(r.out).not.toContain('friendlyName');
+  });
+
+  it('makePkcs12Many gives each file the bytes makePkcs12 gives it alone (KDF chains shared across files)', () => {
+    const specs = [base.spec, identity(rsaKey()).spec, { ...base.spec, password: 'another one', salts: { ...salts, cert: salts.key } }, { ...base.spec, iterations: 1 }, identity(ecKey()).spec];
+    const many = makePkcs12Many(specs);
+    expect(many.map((b) => Buffer.from(b).toString('hex'))).toEqual(specs.map((s) => Buffer.from(makePkcs12(s)).toString('hex')));
+    const r = info(w.write('many-2.p12', many[2]!), 'another one', '-nodes');
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('-----BEGIN PRIVATE KEY-----');
   });
 
   it('the CA in the bundle verifies the leaf', () => {
