@@ -2,6 +2,9 @@
 // same size measured alternately in this run:
 //   the build that re-signs every profile (build --all) ≤ 1.25 × the L2TP build;
 //   the first build, which also issues 5,000 keys, certificates and PKCS#12 identities, ≤ 2 ×.
+// Both re-sign builds are timed in the same steady state: a build that replaces profiles keeps
+// the old files as spares and the next one writes into them (src/io/recycle.ts), so the IKEv2
+// site is rebuilt once, untimed, before its re-sign build is timed, as the L2TP site has been.
 import fs from 'node:fs';
 import path from 'node:path';
 import { figure, done, makeSite, median, rm, spread, timed } from './lib.mjs';
@@ -16,6 +19,7 @@ for (let i = 0; i < rounds; i++) {
   const ike = makeSite(USERS, ['--vpn', 'ikev2']);
   const a = timed(ike, ['build', '--quiet']).seconds;
   const b = timed(l2tp, ['build', '--all', '--quiet']).seconds;
+  timed(ike, ['build', '--all', '--quiet']);
   const c = timed(ike, ['build', '--all', '--quiet']).seconds;
   const d = timed(l2tp, ['build', '--all', '--quiet']).seconds;
   first.push(a / b);

@@ -9,9 +9,7 @@ import type { Problem, Settings, Site } from '../../site/types.js';
 import type { ReadSiteFile } from '../vpn-type.js';
 import { CA_CERT_PEM, CA_KEY_PEM, CRL_PEM, REVOKED_JSON, SERVER_CERT_PEM, SERVER_KEY_PEM, userCertPem, userP12 } from './files.js';
 import { ikev2Settings } from './settings.js';
-import { readCert, type CertInfo, type KeyKind } from './pki/index.js';
-import { spkiKind } from './pki/key-der.js';
-import { certFields } from './pki/x509-der.js';
+import { readCert, readKeyType, readNotAfter, type CertInfo, type KeyKind } from './pki/index.js';
 import type { CrlReason } from './pki/index.js';
 
 /** One revoked certificate as pki/revoked.json keeps it. */
@@ -103,8 +101,18 @@ export function certInfo(pemText: string | undefined): CertInfo | undefined {
   }
 }
 
+/** When the certificate ends, or undefined when the PEM does not hold one. */
+export function certNotAfter(pemText: string | undefined): Date | undefined {
+  if (pemText === undefined) return undefined;
+  try {
+    return readNotAfter(pemDer(pemText));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The key type of a certificate (throws on a malformed one): its SPKI alone, not the whole readCert. */
-export const certKeyType = (pemText: string): KeyKind => spkiKind(certFields(pemDer(pemText)).spki.bytes);
+export const certKeyType = (pemText: string): KeyKind => readKeyType(pemDer(pemText));
 
 const BUILD_HINT = 'run "macvpn build", which issues what is missing';
 

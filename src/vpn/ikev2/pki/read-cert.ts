@@ -63,3 +63,15 @@ export function readCert(der: Uint8Array): CertInfo {
     keyType: spkiKind(f.spki.bytes),
   };
 }
+
+/** TBSCertificate's field `n` counted without the optional [0] version (RFC 5280 §4.1): 0 serial … 5 SPKI. */
+function tbsField(der: Uint8Array, n: number): Tlv {
+  const tbs = children(children(readAll(der))[0]!);
+  return tbs[(tbs[0]!.tag === 0xa0 ? 1 : 0) + n]!;
+}
+
+/** The certificate's notAfter alone: the renewal check reads it for every user on every build. */
+export const readNotAfter = (der: Uint8Array): Date => readTime(children(tbsField(der, 3))[1]!);
+
+/** The certificate's key type alone (the profile's CertificateType), without its extensions. */
+export const readKeyType = (der: Uint8Array): KeyKind => spkiKind(tbsField(der, 5).bytes);

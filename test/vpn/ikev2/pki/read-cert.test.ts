@@ -1,7 +1,7 @@
 /** readCert reads back what the IKEv2 type needs, agreeing with node's X509Certificate. */
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { issueCert, issueServerCert, issueUserCert, readCert, serialHex } from '../../../../src/vpn/ikev2/pki/index.js';
+import { issueCert, issueServerCert, issueUserCert, readCert, readKeyType, readNotAfter, serialHex } from '../../../../src/vpn/ikev2/pki/index.js';
 import { OID } from '../../../../src/signing/oids.js';
 import { ecKey, makeCa, NOT_AFTER, NOT_BEFORE, rsaKey, serial } from './fixtures.js';
 
@@ -23,6 +23,24 @@ describe('readCert', () => {
     const x = new X509Certificate(der);
     expect(got.serial).toBe(x.serialNumber.toLowerCase());
     expect(got.notAfter.getTime()).toBe(new Date(x.validTo).getTime());
+  });
+
+  it('readNotAfter (the renewal check) agrees with readCert and with OpenSSL, GeneralizedTime too', () => {
+    const late = new Date('2051-03-04T05:06:07Z'); // after 2049: GeneralizedTime (RFC 5280 §4.1.2.5)
+    for (const notAfter of [NOT_AFTER, late]) {
+      const der = issueUserCert({ issuer: ca.issuer, identity: 'bob.vpn.example.com', publicKey: ecKey().publicKey, serial: serial(9), notBefore: NOT_BEFORE, notAfter });
+      expect(readNotAfter(der)).toEqual(readCert(der).notAfter);
+      expect(readNotAfter(der).getTime()).toBe(new Date(new X509Certificate(der).validTo).getTime());
+    }
+    expect(readNotAfter(ca.der)).toEqual(readCert(ca.der).notAfter);
+  });
+
+  it('readKeyType (the profile’s CertificateType) agrees with readCert for EC and RSA keys', () => {
+    for (const key of [ecKey(), rsaKey()]) {
+      const der = issueUserCert({ issuer: ca.issuer, identity: 'carol.vpn.example.com', publicKey: key.publicKey, serial: serial(10), ...times });
+      expect(readKeyType(der)).toBe(readCert(der).keyType);
+    }
+    expect(readKeyType(ca.der)).toBe('RSA');
   });
 
   it('the server certificate with an RSA key, and the CA (no SAN)', () => {
