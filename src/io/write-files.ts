@@ -309,16 +309,7 @@ export function startWriteback(dir: string): void {
  * is fsynced, `concurrency` at a time on libuv's threadpool, which also names the file at fault.
  */
 export async function syncStaged(staged: readonly Staged[], concurrency = 64): Promise<void> {
-  const sync = staged.length > 64 ? syncfsCommand() : undefined;
-  if (sync) {
-    const devices = new Map<number, string>();
-    for (const dir of new Set(staged.map((s) => path.dirname(s.tmp)))) {
-      const dev = fs.statSync(dir).dev;
-      if (!devices.has(dev)) devices.set(dev, dir);
-    }
-    const ok = [...devices.values()].every((dir) => spawnSync(sync, ['-f', dir], { stdio: 'ignore' }).status === 0);
-    if (ok) return;
-  }
+  if (staged.length > 64 && syncfsAll(staged)) return;
   await fsyncEach(staged, concurrency);
 }
 
@@ -392,8 +383,8 @@ export function commitStaged(staged: readonly Staged[], base?: string, remove: r
 }
 
 /**
- * syncStaged for a synchronous caller: one syncfs per file system (see syncStaged) when it can
- * run, else false and the caller fsyncs each file.
+ * One syncfs per file system of the staged files (see syncStaged), for syncStaged and for
+ * synchronous writeFiles: false when it cannot run or fails, and the caller fsyncs each file.
  */
 function syncfsAll(staged: readonly Staged[]): boolean {
   const sync = syncfsCommand();

@@ -91,25 +91,21 @@ export function loadIkev2State(read: ReadSiteFile, settings: Settings, users?: r
   return state;
 }
 
-/** The certificate's facts, or undefined when the PEM does not hold one. */
-export function certInfo(pemText: string | undefined): CertInfo | undefined {
+/** `read` applied to the certificate in `pemText`, or undefined when the PEM does not hold one. */
+function fromCertPem<T>(pemText: string | undefined, read: (der: Uint8Array) => T): T | undefined {
   if (pemText === undefined) return undefined;
   try {
-    return readCert(pemDer(pemText));
+    return read(pemDer(pemText));
   } catch {
     return undefined;
   }
 }
 
-/** When the certificate ends, or undefined when the PEM does not hold one. */
-export function certNotAfter(pemText: string | undefined): Date | undefined {
-  if (pemText === undefined) return undefined;
-  try {
-    return readNotAfter(pemDer(pemText));
-  } catch {
-    return undefined;
-  }
-}
+/** The certificate's facts. */
+export const certInfo = (pemText: string | undefined): CertInfo | undefined => fromCertPem(pemText, readCert);
+
+/** When the certificate ends. */
+export const certNotAfter = (pemText: string | undefined): Date | undefined => fromCertPem(pemText, readNotAfter);
 
 /** The key type of a certificate (throws on a malformed one): its SPKI alone, not the whole readCert. */
 export const certKeyType = (pemText: string): KeyKind => readKeyType(pemDer(pemText));
