@@ -11,7 +11,7 @@
  * replacement stays one atomic rename of a complete, synced file. The old profile is untouched
  * until that rename; a failed build leaves it with two names, and a spare with two links is never
  * written into (removed and replaced by a new file instead). A spare is only used
- * when it is a plain file with one link (lstat through the rename, O_NOFOLLOW, fstat), so nothing
+ * when it is a plain file with one link (moved, opened O_NOFOLLOW | O_NONBLOCK, fstat), so nothing
  * planted there is written through; anything else is removed and a new file created.
  * The spares hold the previous generation of profiles (secrets included), mode 0600 in a 0700
  * folder of the site, like secrets/; the build removes the spares of users no longer in the site.
@@ -29,7 +29,8 @@ export function writeIntoSpare(spare: string, tmp: string, f: OutputFile, bytes:
   }
   let fd: number | undefined;
   try {
-    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+    // O_NONBLOCK: a FIFO put there fails to open (ENXIO) instead of blocking; fstat refuses the rest.
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     const st = fs.fstatSync(fd);
     if (!st.isFile() || st.nlink !== 1 || (process.getuid !== undefined && st.uid !== process.getuid())) throw new Error('not a spare');
     fs.writeSync(fd, bytes, 0, bytes.length, 0);

@@ -4,6 +4,7 @@
  * must hold: every profile verifies, the spares are private, nothing planted in the spare folder
  * is written through, and the spares of removed users go.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -86,6 +87,15 @@ describe('profiles written into the previous build’s files', () => {
     expect(fs.lstatSync(profile('alice')).isFile()).toBe(true);
     expect(verifies(profile('alice'), 'alice-pass-1')).toBe(true);
     expect(verifies(profile('bob'), 'bob-pass-22')).toBe(true);
+    expect(fs.lstatSync(spare('alice')).isFile()).toBe(true);
+  }, 60_000);
+
+  it('does not block on a FIFO put in the spare folder', async () => {
+    await run(['build', '--all']);
+    fs.rmSync(spare('alice'));
+    expect(spawnSync('mkfifo', [spare('alice')]).status).toBe(0);
+    await run(['build', '--all']);
+    expect(verifies(profile('alice'), 'alice-pass-1')).toBe(true);
     expect(fs.lstatSync(spare('alice')).isFile()).toBe(true);
   }, 60_000);
 
