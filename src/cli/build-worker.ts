@@ -4,7 +4,7 @@
  * chunks of users it is sent, replying to each.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { MacvpnError } from '../errors.js';
+import { describeError, type ThreadError } from './thread-error.js';
 import { loadSigner } from '../io/read-signer.js';
 import type { Staged } from '../io/write-files.js';
 import type { Signer } from '../signing/signer.js';
@@ -12,7 +12,6 @@ import { stageProfiles, type ProfileJob, type StageResult } from './stage-profil
 import { serveTasks, type TaskChannel } from './worker-tasks.js';
 import { siteTools } from './site-edit.js';
 
-type WorkerError = { message: string; more: string[]; hints: string[] } | { internal: string };
 
 /**
  * What the main thread sends: the job once, then chunks of its users by index; or, before that, a
@@ -25,11 +24,8 @@ export interface WorkerMessage {
   staged: Staged[];
   count: number;
   result?: StageResult;
-  error?: WorkerError;
+  error?: ThreadError;
 }
-
-const describe = (e: unknown): WorkerError =>
-  e instanceof MacvpnError ? { message: e.message, more: e.more, hints: e.hints } : { internal: e instanceof Error ? e.message : String(e) };
 
 export function buildWorkerMain(): void {
   const { siteDir, signingTime } = workerData as { siteDir: string; signingTime: Date };
@@ -52,7 +48,7 @@ export function buildWorkerMain(): void {
       const result = stageProfiles({ ...job!, users: job!.users.slice(m.from, m.to) }, signer, staged);
       report = { staged, count: m.to - m.from, result };
     } catch (e) {
-      report = { staged, count: m.to - m.from, error: describe(e) };
+      report = { staged, count: m.to - m.from, error: describeError(e) };
     }
     parentPort!.postMessage(report);
   });

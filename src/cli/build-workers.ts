@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { MacvpnError } from '../errors.js';
+import { asError } from './thread-error.js';
 import type { Staged } from '../io/write-files.js';
 import type { Signer } from '../signing/signer.js';
 import type { Tools } from '../vpn/vpn-type.js';
@@ -123,7 +123,7 @@ export class BuildPool {
             inFlight--;
             started = true;
             staged.push(...m.staged);
-            if (m.error) failure ??= m.error && 'internal' in m.error ? new Error(m.error.internal) : new MacvpnError([m.error.message, ...m.error.more], m.error.hints);
+            if (m.error) failure ??= asError(m.error);
             else add(m.result!, m.count);
             send();
           });

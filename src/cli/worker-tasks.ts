@@ -8,7 +8,7 @@
  * calling thread works through chunks itself, as BuildPool.run does for profiles.
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import { MacvpnError } from '../errors.js';
+import { asError, describeError, type ThreadError } from './thread-error.js';
 import { VPN_TYPES } from '../vpn/index.js';
 import type { Tools, VpnTask } from '../vpn/vpn-type.js';
 
@@ -17,7 +17,6 @@ const CHUNK = 50;
 /** A worker that has not answered for this long is given up on: this thread does its chunks. */
 const STALL_MS = 60_000;
 
-type TaskError = { message: string; more: string[]; hints: string[] } | { internal: string };
 
 /** Sent once to each worker (WorkerRequest kind 'tasks'): its port and the shared reply counter. */
 export interface TaskChannel {
@@ -37,7 +36,7 @@ interface TaskRequest {
 interface TaskReply {
   id: number;
   outputs?: unknown[];
-  error?: TaskError;
+  error?: ThreadError;
 }
 
 function findTask(vpn: string, task: string): VpnTask {
@@ -54,7 +53,7 @@ export function serveTasks(channel: TaskChannel, tools: (now: Date) => Tools): v
     try {
       reply = { id: r.id, outputs: findTask(r.vpn, r.task)(r.shared, r.inputs, tools(r.now)) };
     } catch (e) {
-      reply = { id: r.id, error: e instanceof MacvpnError ? { message: e.message, more: e.more, hints: e.hints } : { internal: e instanceof Error ? e.message : String(e) } };
+      reply = { id: r.id, error: describeError(e) };
     }
     // The message is in the caller's queue when postMessage returns; then the counter moves.
     port.postMessage(reply);
@@ -63,7 +62,6 @@ export function serveTasks(channel: TaskChannel, tools: (now: Date) => Tools): v
   });
 }
 
-const asError = (e: TaskError) => ('internal' in e ? new Error(e.internal) : new MacvpnError([e.message, ...e.more], e.hints));
 
 /** The caller's side: one channel per worker, made on first use. */
 export class TaskRunner {

@@ -104,7 +104,7 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       const records: Record<string, ProfileRecord> = {};
       const users = opts.all === true ? site.users : site.users.filter((u) => {
         const before = previous[u.name];
-        if (before?.input === inputOf(u) && unchangedOnDisk(ctx.siteDir + path.sep + profilePath(u.name), before)) {
+        if (before?.input !== undefined && before.input === inputOf(u) && unchangedOnDisk(ctx.siteDir + path.sep + profilePath(u.name), before)) {
           records[u.name] = before;
           return false;
         }
