@@ -11,7 +11,7 @@ import type { Signer } from '../signing/signer.js';
 import type { Site, User } from '../site/types.js';
 import { profilePath } from '../io/site-paths.js';
 import { stageRecycled, type Staged } from '../io/write-files.js';
-import { fileIdentity, shortHash, signerFingerprint, unchangedOnDisk, type ProfileRecord } from '../io/build-manifest.js';
+import { fileIdentity, keyedHash, signerFingerprint, unchangedOnDisk, type ProfileRecord } from '../io/build-manifest.js';
 import { MODE_SECRET } from '../plan/output-file.js';
 import { profileFingerprint } from '../delivery/delivered.js';
 import { profileInputHasher } from '../plan/profile-inputs.js';
@@ -29,7 +29,7 @@ export interface ProfileJob {
   all: boolean;
   /** The last build's records of these users. */
   previous: Record<string, ProfileRecord>;
-  /** Key of the delivery record's fingerprints (src/delivery/delivered.ts). */
+  /** Key of the delivery record's fingerprints (src/delivery/delivered.ts) and of the build record's hashes. */
   deliveryKey: Uint8Array;
   /** Which build of macvpn runs (src/cli/code-version.ts), for the input hashes the record keeps. */
   codeVersion: string;
@@ -49,7 +49,7 @@ const BATCH = 64;
 /** Appends to `staged` as it goes, so a caller can discard what was written when it fails. */
 export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[], progress: (done: number) => void = () => {}): StageResult {
   const fingerprint = signerFingerprint(signer);
-  const inputOf = profileInputHasher(job.site, job.codeVersion, fingerprint);
+  const inputOf = profileInputHasher(job.site, job.codeVersion, fingerprint, job.deliveryKey);
   const records: Record<string, ProfileRecord> = {};
   const prints: Array<[string, string]> = [];
   let signed = 0;
@@ -60,7 +60,7 @@ export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[],
     const toSign: Array<{ user: User; xml: Uint8Array; content: string; rel: string }> = [];
     for (const user of job.users.slice(from, from + BATCH)) {
       const xml = buildProfileXml(job.site, user, { includePassword: true, scope: 'System' });
-      const content = shortHash(fingerprint, xml);
+      const content = keyedHash(job.deliveryKey, fingerprint, xml);
       const rel = profilePath(user.name);
       const before = job.previous[user.name];
       if (!job.all && before?.content === content && unchangedOnDisk(path.join(job.siteDir, rel), before)) {

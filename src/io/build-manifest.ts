@@ -4,10 +4,12 @@
  * modification time in nanoseconds, which a rename keeps and any write changes). A profile whose
  * XML and signer are unchanged and whose file is still that file is left as it is (already signed
  * and verified, byte for byte); `build --all` ignores the record. A stat, not a re-read: the
- * check runs for every user on every build. Kept beside the site's other state,
- * mode 0600: the hashes are of content that holds secrets (nothing can be read back from them).
+ * check runs for every user on every build. Kept beside the site's other state, mode 0600. The
+ * XML and the inputs hold the password and the VPN's secrets, so their hashes are keyed with
+ * secrets/delivery-key (keyedHash): without the key the file tells nothing, not even whether a
+ * guessed password is right.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Signer } from '../signing/signer.js';
@@ -16,11 +18,11 @@ import { MODE_SECRET, type OutputFile } from '../plan/output-file.js';
 export const BUILD_MANIFEST = '.macvpn-build.json';
 
 export interface ProfileRecord {
-  /** Hash of the unsigned XML (with the signer's fingerprint). */
+  /** Keyed hash of the unsigned XML (with the signer's fingerprint). */
   content: string;
   /** The signed file as written: `inode:size:mtime-ns`. */
   file: string;
-  /** Hash of what the profile was made from (src/plan/profile-inputs.ts); absent in older records. */
+  /** Keyed hash of what the profile was made from (src/plan/profile-inputs.ts); absent in older records. */
   input?: string;
 }
 
@@ -32,6 +34,13 @@ export interface BuildManifest {
 /** 128 bits of SHA-256 in hex: enough to tell files apart, half the record's size. */
 export const shortHash = (...parts: Array<Uint8Array | string>): string => {
   const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex').slice(0, 32);
+};
+
+/** shortHash keyed: 128 bits of HMAC-SHA256, for hashes of content that holds secrets. */
+export const keyedHash = (key: Uint8Array, ...parts: Array<Uint8Array | string>): string => {
+  const h = createHmac('sha256', key);
   for (const p of parts) h.update(p);
   return h.digest('hex').slice(0, 32);
 };

@@ -5,16 +5,19 @@
  * piece of the VPN type's state) and requires exactly that. The converse (a changed hash with the
  * same XML) only costs a build and a comparison, and is allowed.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildProfileXml } from '../../src/apple/build-profile.js';
 import { profileInputHasher } from '../../src/plan/profile-inputs.js';
+import { vpnTypeOf } from '../../src/vpn/index.js';
 import type { Site, User } from '../../src/site/types.js';
 import { ikev2State, type Ikev2State } from '../../src/vpn/ikev2/state.js';
 import { fixtureSite } from '../helpers/site-fixture.js';
 import { ikev2Site } from '../vpn/ikev2/fixture.js';
 
 const xml = (site: Site, user: User) => Buffer.from(buildProfileXml(site, user, { includePassword: true, scope: 'System' })).toString('utf8');
-const hash = (site: Site, user: User, version = 'v1', signer = 'signer-1') => profileInputHasher(site, version, signer)(user);
+const KEY = Buffer.alloc(32, 7);
+const hash = (site: Site, user: User, version = 'v1', signer = 'signer-1', key: Uint8Array = KEY) => profileInputHasher(site, version, signer, key)(user);
 
 type Change = [string, (s: Site) => Site];
 
@@ -40,6 +43,19 @@ describe('the input hash of a profile', () => {
     expect(hash(site, alice, 'v2')).not.toBe(hash(site, alice));
     expect(hash(site, alice, 'v1', 'signer-2')).not.toBe(hash(site, alice));
     expect(hash(site, site.users[1]!)).not.toBe(hash(site, alice));
+  });
+
+  it('is keyed: another delivery key gives another hash, and none is a plain SHA-256 of the inputs', () => {
+    const site = fixtureSite();
+    const alice = site.users[0]!;
+    expect(hash(site, alice, 'v1', 'signer-1', Buffer.alloc(32, 8))).not.toBe(hash(site, alice));
+    // What a reader of .macvpn-build.json without the key could compute from a guessed password.
+    const { users: _u, secrets: _s, ...settings } = site;
+    const siteKey = createHash('sha256').update('v1').update('\0').update('signer-1').update('\0').update(JSON.stringify(settings)).digest();
+    const typed = vpnTypeOf(site).profileInputs(site, alice).map((v) => (v === undefined ? null : typeof v === 'string' ? v : { bytes: Buffer.from(v).toString('base64') }));
+    const inputs = JSON.stringify([alice, site.secrets.passwords.get('alice') ?? null, ...typed]);
+    expect(inputs).toContain(site.secrets.passwords.get('alice'));
+    expect(hash(site, alice)).not.toBe(createHash('sha256').update(siteKey).update(inputs).digest('hex').slice(0, 32));
   });
 
   it('L2TP: changes with every setting, user field and secret the profile carries', () => {

@@ -100,7 +100,7 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       // A profile whose inputs hash as last time and whose file is the one written then is
       // skipped unbuilt; the others are built, and signed when their XML changed.
       // (--all builds every one: the threads then hash the inputs for the record.)
-      const inputOf = profileInputHasher(site, version, signerFingerprint(signer));
+      const inputOf = profileInputHasher(site, version, signerFingerprint(signer), deliveryKey);
       const records: Record<string, ProfileRecord> = {};
       const users = opts.all === true ? site.users : site.users.filter((u) => {
         const before = previous[u.name];
