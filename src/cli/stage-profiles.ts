@@ -57,21 +57,23 @@ export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[],
   // In batches: the signatures of a batch run back to back, which measured about 30 µs less per
   // profile in a 5,000-user build (caches are the likely reason), and memory holds one batch.
   for (let from = 0; from < job.users.length; from += BATCH) {
-    const toSign: Array<{ user: User; xml: Uint8Array; content: string; rel: string }> = [];
+    const toSign: Array<{ user: User; xml: Uint8Array; content: string; print: string; rel: string }> = [];
     for (const user of job.users.slice(from, from + BATCH)) {
       const xml = buildProfileXml(job.site, user, { includePassword: true, scope: 'System' });
-      const content = keyedHash(job.deliveryKey, fingerprint, xml);
+      // The delivery record's fingerprint of this XML (an HMAC under the same key) stands for the
+      // XML in the content hash too: one pass over the XML instead of two.
+      const print = profileFingerprint(job.site, user, job.deliveryKey, xml);
+      const content = keyedHash(job.deliveryKey, fingerprint, print);
       const rel = profilePath(user.name);
       const before = job.previous[user.name];
       if (!job.all && before?.content === content && unchangedOnDisk(path.join(job.siteDir, rel), before)) {
         records[user.name] = { ...before, input: inputOf(user) };
         unchanged++;
-      } else toSign.push({ user, xml, content, rel });
+      } else toSign.push({ user, xml, content, print, rel });
     }
     const ders = toSign.map((p) => signProfile(p.xml, signer, job.signingTime));
-    toSign.forEach(({ user, xml, content, rel }, k) => {
-      // The same XML profileFingerprint would build: hash it here rather than build it twice.
-      prints.push([user.name, profileFingerprint(job.site, user, job.deliveryKey, xml)]);
+    toSign.forEach(({ user, content, print, rel }, k) => {
+      prints.push([user.name, print]);
       const s = stageRecycled(job.siteDir, { path: rel, contents: ders[k]!, mode: MODE_SECRET }, job.stagingDir, job.spareDir);
       staged.push(s);
       // The rename into profiles/ keeps the inode and the times.

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runBin, tempDir } from '../helpers/cli.js';
 import { buildProfileXml } from '../../src/apple/build-profile.js';
 import { BUILD_MANIFEST, keyedHash, readManifest, shortHash, signerFingerprint } from '../../src/io/build-manifest.js';
+import { profileFingerprint } from '../../src/delivery/delivered.js';
 import { loadSite } from '../../src/io/read-site.js';
 import { loadSigner } from '../../src/io/read-signer.js';
 import { DELIVERY_KEY_FILE } from '../../src/io/site-paths.js';
@@ -25,7 +26,8 @@ describe('the build record', () => {
     const fingerprint = signerFingerprint(loadSigner(site, new Date())!);
     const xml = buildProfileXml(loadSite(site), loadSite(site).users.find((u) => u.name === 'bob')!, { includePassword: true, scope: 'System' });
     expect(Buffer.from(xml).toString('utf8')).toContain('Bob-chosen-password-1');
-    expect(record.content).toBe(keyedHash(key, fingerprint, xml));
+    const bob = loadSite(site).users.find((u) => u.name === 'bob')!;
+    expect(record.content).toBe(keyedHash(key, fingerprint, profileFingerprint(loadSite(site), bob, key, xml)));
     expect(record.content).not.toBe(shortHash(fingerprint, xml));
     // A new key (the delivery record deleted with it, as the README allows) gives other hashes.
     fs.rmSync(path.join(site, DELIVERY_KEY_FILE));
