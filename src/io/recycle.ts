@@ -63,6 +63,34 @@ export function keepReplaced(target: string, keepAs: string): 'kept' | 'none' | 
   }
 }
 
+/**
+ * Empties a spare, keeping its file for the next build. A spare is the profile its replacement
+ * superseded; when the content changed, that may be for a secret (`psk rotate`, `user rotate`),
+ * and the old one must not stay behind in the site. A spare that is not a plain file with one
+ * link is not ours to empty: its name goes instead. Called after the commit; never throws (the
+ * build has succeeded by then, and the next one writes over what is left).
+ */
+export function scrubSpare(spare: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(spare, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
+    if (st.isFile() && st.nlink === 1) {
+      fs.ftruncateSync(fd, 0);
+      return;
+    }
+  } catch {
+    // not openable as a plain file: removed below
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  try {
+    fs.rmSync(spare, { force: true });
+  } catch {
+    // the next build refuses it as a spare and makes a new file
+  }
+}
+
 /** Removes the spares whose profile is not among `kept` (file names, compared ignoring case like profiles/). */
 export function pruneSpares(spareDir: string, kept: ReadonlySet<string>): void {
   let names: string[];

@@ -99,6 +99,33 @@ describe('profiles written into the previous build’s files', () => {
     expect(fs.lstatSync(spare('alice')).isFile()).toBe(true);
   }, 60_000);
 
+  it.each(['build', 'build --all'])('leaves no rotated secret in a spare (%s), and keeps writing into the spares', async (command) => {
+    await run(['build', '--all']);
+    const oldPsk = Buffer.from(fs.readFileSync(path.join(site, 'secrets/psk'), 'utf8').trim());
+    // The PSK travels as <data>, base64 of its bytes (apple.md §2); the password as a string.
+    const secretsOf = (file: string) => {
+      const xml = fs.readFileSync(file).toString('latin1');
+      return { psk: xml.includes(oldPsk.toString('base64')), password: xml.includes('<string>bob-pass-22</string>') };
+    };
+    expect(secretsOf(spare('alice')).psk).toBe(true);
+    await run(['psk', 'rotate']);
+    const r = await runBin(['user', 'rotate', 'bob', '--password-stdin'], { cwd: site, input: 'bob-pass-new-7\n' });
+    expect(r.code, r.stderr).toBe(0);
+    const inode = fs.statSync(profile('alice')).ino;
+    await run(command.split(' '));
+    for (const name of ['alice', 'bob', 'carol']) {
+      expect(secretsOf(profile(name)).psk, name).toBe(false);
+      expect(secretsOf(spare(name)), name).toEqual({ psk: false, password: false });
+    }
+    expect(verifies(profile('bob'), 'bob-pass-new-7')).toBe(true);
+    // Emptied, not removed: the next build still writes into the superseded profile's file.
+    expect(fs.statSync(spare('alice'))).toMatchObject({ size: 0, ino: inode });
+    const spareInode = fs.statSync(spare('carol')).ino;
+    await run(['build', '--all']);
+    expect(fs.statSync(profile('carol')).ino).toBe(spareInode);
+    expect(verifies(profile('carol'), 'carol-pass-3')).toBe(true);
+  }, 60_000);
+
   it('removes the spare of a user removed from the site', async () => {
     await run(['build', '--all']);
     expect(fs.existsSync(spare('carol'))).toBe(true);

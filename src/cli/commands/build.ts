@@ -22,7 +22,7 @@ import type { Site, User } from '../../site/types.js';
 import { withLock } from '../../io/lock.js';
 import { loadSigner } from '../../io/read-signer.js';
 import { PROFILES_DIR, SERVER_DIR } from '../../io/site-paths.js';
-import { pruneSpares } from '../../io/recycle.js';
+import { pruneSpares, scrubSpare } from '../../io/recycle.js';
 import { commitStaged, discardStaged, openStagingDir, prepareFolder, startWriteback, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
 import { planServer } from '../../plan/plan-server.js';
 import { BuildPool, stageProfilesParallel } from '../build-workers.js';
@@ -147,6 +147,10 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       // and the peak of a build's memory is while its threads run (DESIGN.md §6: flat memory).
       const recorded = readDeliveries(ctx.siteDir);
       counts.unchanged += site.users.length - users.length;
+      // A profile whose content changed may have changed for a secret: the spare that keeps the
+      // old one is emptied after the commit (recycle.ts scrubSpare).
+      const before = opts.all === true ? readManifest(ctx.siteDir).profiles : previous;
+      const scrub = new Set(Object.keys(counts.records).filter((n) => before[n]?.content !== counts.records[n]!.content).map((n) => path.join(ctx.siteDir, profilePath(n))));
       Object.assign(records, counts.records);
       // In the site's user order.
       staged.push(stageFile(ctx.siteDir, manifestFile(Object.fromEntries(site.users.map((u) => [u.name, records[u.name]!]))), { sync: false }));
@@ -159,6 +163,7 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       await syncStaged(staged);
       bar.finish((s) => `signed ${counts.signed} profile${counts.signed === 1 ? '' : 's'} in ${s.toFixed(1)} s (${Math.round(counts.signed / s)}/s), ${counts.unchanged} unchanged`);
       commitStaged(staged, ctx.siteDir, [...orphans, ...stale]);
+      for (const s of staged) if (s.kept !== undefined && scrub.has(s.target)) scrubSpare(s.kept);
       pruneSpares(spareDir, current);
     } catch (e) {
       pool?.close();
