@@ -53,6 +53,10 @@ function crlFile(issuer: Issuer, list: RevokedList): OutputFile {
 /** Within this many days of its end a certificate is renewed by the next build (and `check` warns). */
 export const RENEW_DAYS = 30;
 
+/** Up to this many identities issued in one run get a line each; beyond, the first few and a summary. */
+const ISSUED_NOTES_MAX = 10;
+const ISSUED_NOTES_FIRST = 3;
+
 export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
   const { after } = change;
   const v = ikev2Settings(after);
@@ -167,8 +171,12 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
       const certText = certPem(certDer);
       issued.set(d.name, certText);
       files.push({ path: userCertPem(d.name), contents: certText, mode: MODE_PUBLIC }, { path: userP12(d.name), contents: p12, mode: MODE_SECRET, secret: true });
-      notes.push(`issued a certificate to ${d.name} as ${d.request.identity} (serial ${number}, valid until ${day(batch.notAfter)})`);
+      if (due.length <= ISSUED_NOTES_MAX || i < ISSUED_NOTES_FIRST) notes.push(`issued a certificate to ${d.name} as ${d.request.identity} (serial ${number}, valid until ${day(batch.notAfter)})`);
     });
+    // Thousands of lines (a first build, user add --from) would bury the rest of the output.
+    if (due.length > ISSUED_NOTES_MAX) {
+      notes.push(`issued certificates to ${due.length - ISSUED_NOTES_FIRST} more users (${due.length} in all), each valid until ${day(batch.notAfter)}; their serials are in ${userCertPem('NAME')}`);
+    }
   }
 
   // 3b. Paused users (macvpn user disable): their current certificate is on hold in the CRL

@@ -149,6 +149,11 @@ describe('end to end', () => {
     const { site, passwords } = await ikev2Site(300);
     const r = await runBin(['build', '--quiet'], { cwd: site });
     expect(r.code, r.stderr).toBe(0);
+    // Issue 12: a line for each of the first three identities, then one summary, not 300 lines.
+    const issuedLines = (out: string) => out.split('\n').filter((l) => l.startsWith('issued a certificate'));
+    const summary = (n: number) => new RegExp(`^issued certificates to ${n - 3} more users \\(${n} in all\\), each valid until \\d{4}-\\d{2}-\\d{2}; their serials are in pki/users/NAME\\.pem$`, 'm');
+    expect(issuedLines(r.stdout)).toHaveLength(3);
+    expect(r.stdout).toMatch(summary(300));
     const names = [...passwords.keys()];
     expect(fs.readdirSync(path.join(site, 'secrets/users'))).toHaveLength(300);
     checkIdentities(site, names, (n) => passwords.get(n)!);
@@ -160,6 +165,8 @@ describe('end to end', () => {
     fs.writeFileSync(list, more.join('\n') + '\n');
     const add = await runBin(['user', 'add', '--from', list], { cwd: site });
     expect(add.code, add.stderr).toBe(0);
+    expect(issuedLines(add.stdout)).toHaveLength(3);
+    expect(add.stdout).toMatch(summary(250));
     const stored = JSON.parse(fs.readFileSync(path.join(site, 'secrets/passwords.json'), 'utf8')) as Record<string, string>;
     checkIdentities(site, more, (n) => stored[n]!);
     expect(fs.readdirSync(path.join(site, 'secrets/users'))).toHaveLength(550);
