@@ -47,11 +47,17 @@ export const ikev2State = (site: Site): Ikev2State => site.secrets.vpn as Ikev2S
 
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString('utf8'));
 
-/** DER of the first PEM block with `label`. */
+/**
+ * DER of the first PEM block with `label`: the text between the first BEGIN line and the first
+ * END line after it (what a lazy /BEGIN([\s\S]*?)END/ matches, without a RegExp per call: the
+ * build reads one certificate per profile).
+ */
 export function pemDer(pemText: string, label = 'CERTIFICATE'): Uint8Array {
-  const m = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`).exec(pemText);
-  if (!m) throw new RangeError(`no ${label} in PEM text`);
-  return Buffer.from(m[1]!, 'base64'); // node's base64 decoder skips the line breaks (Buffer docs: whitespace is ignored)
+  const begin = `-----BEGIN ${label}-----`;
+  const from = pemText.indexOf(begin);
+  const to = from < 0 ? -1 : pemText.indexOf(`-----END ${label}-----`, from + begin.length);
+  if (to < 0) throw new RangeError(`no ${label} in PEM text`);
+  return Buffer.from(pemText.slice(from + begin.length, to), 'base64'); // node's base64 decoder skips the line breaks (Buffer docs: whitespace is ignored)
 }
 
 export const privateKeyOf = (pemText: string): KeyObject => createPrivateKey(pemText);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import { ikev2State } from '../../../src/vpn/ikev2/state.js';
+import { ikev2State, pemDer } from '../../../src/vpn/ikev2/state.js';
 import { ikev2Site } from './fixture.js';
 
 describe('the IKEv2 state as loaded', () => {
@@ -30,5 +30,33 @@ describe('the IKEv2 state as loaded', () => {
     port1.close();
     expect(Buffer.from(received).equals(Buffer.from(alice))).toBe(true);
     expect(received.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+});
+
+describe('pemDer', () => {
+  // The lazy RegExp pemDer used until issue 12 replaced it with indexOf: the same block, or none.
+  const byRegExp = (text: string, label = 'CERTIFICATE') => {
+    const m = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`).exec(text);
+    return m ? Buffer.from(m[1]!, 'base64') : undefined;
+  };
+  const block = (label: string, body: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+  const texts: Array<[string, string?]> = [
+    [block('CERTIFICATE', 'MIIBAA==')],
+    [`junk\n${block('CERTIFICATE', 'AAEC')}${block('CERTIFICATE', 'AwQF')}`],
+    [`${block('PRIVATE KEY', 'BgcI')}${block('CERTIFICATE', 'CQoL')}`],
+    [`${block('PRIVATE KEY', 'BgcI')}${block('CERTIFICATE', 'CQoL')}`, 'PRIVATE KEY'],
+    [block('X509 CRL', 'DA0O'), 'X509 CRL'],
+    ['-----BEGIN CERTIFICATE-----\nAAEC\n'],
+    [`-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nAAEC\n`],
+    [`-----END CERTIFICATE-----\n${block('CERTIFICATE', 'AwQF')}`],
+    ['-----BEGIN CERTIFICATE----------END CERTIFICATE-----'],
+    [block('PRIVATE KEY', 'BgcI')],
+  ];
+  it('takes the block the lazy RegExp took, and throws where it found none', () => {
+    for (const [text, label] of texts) {
+      const want = byRegExp(text, label);
+      if (want === undefined) expect(() => pemDer(text, label), text).toThrow(RangeError);
+      else expect(Buffer.from(pemDer(text, label)).equals(want), text).toBe(true);
+    }
   });
 });
