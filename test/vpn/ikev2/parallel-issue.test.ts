@@ -171,4 +171,30 @@ describe('end to end', () => {
     checkIdentities(site, more, (n) => stored[n]!);
     expect(fs.readdirSync(path.join(site, 'secrets/users'))).toHaveLength(550);
   }, 120_000);
+
+  it('issue 12: the state files are written while the threads sign; one that cannot be written fails the build with nothing of it left', async () => {
+    const { site } = await ikev2Site(120);
+    // pki/users/ a symlink: the certificates cannot be written (macvpn never writes through one).
+    const elsewhere = dir();
+    fs.rmSync(path.join(site, 'pki/users'), { recursive: true, force: true });
+    fs.symlinkSync(elsewhere, path.join(site, 'pki/users'));
+    const r = await runBin(['build', '--quiet'], { cwd: site });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `macvpn: error: cannot write into ${path.join(site, 'pki/users')}: it is a symbolic link, and macvpn never writes through one\n` +
+        'macvpn: hint: replace it with a real folder, or name the folder it points to\n',
+    );
+    // No identity, no profile (the threads may have signed some meanwhile), no temp file anywhere.
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+    expect(fs.existsSync(path.join(site, 'secrets/users'))).toBe(false);
+    expect(fs.existsSync(path.join(site, 'profiles'))).toBe(false);
+    const left = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? left(path.join(d, e.name)) : e.name.startsWith('.') ? [path.join(d, e.name)] : []));
+    expect(left(site).filter((f) => !f.endsWith('.macvpn.lock'))).toEqual([]);
+    // With a real folder again, the build issues and signs every one.
+    fs.rmSync(path.join(site, 'pki/users'));
+    const again = await runBin(['build', '--quiet'], { cwd: site });
+    expect(again.code, again.stderr).toBe(0);
+    expect(fs.readdirSync(path.join(site, 'profiles')).filter((f) => f.endsWith('.mobileconfig'))).toHaveLength(120);
+    expect(fs.readdirSync(path.join(site, 'secrets/users'))).toHaveLength(120);
+  }, 120_000);
 });
