@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
-import { checkSecretModes, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems } from '../io/read-site.js';
+import { checkSecretModes, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems, type LoadOptions } from '../io/read-site.js';
 import { ensureDir, writeFiles } from '../io/write-files.js';
 import { checkSitePath } from '../io/trust.js';
 import { parseSite } from '../site/parse-site.js';
@@ -229,9 +229,11 @@ export interface SiteSync {
  * added by hand, a site switched to another type), under a lock the caller holds, and checks the
  * site as it will then be. Writes nothing: the caller writes `files` (build does so while its
  * threads sign the profiles, which are made from `site` and committed only after the files).
+ * With `deferIdentities`, what only profiles embed is read by stageProfiles when nothing is to be
+ * written; once files are, the state comes from them (they may not be on disk yet) and is whole.
  */
-export function planSiteSync(ctx: Ctx, pool?: BuildPool): SiteSync {
-  const site = loadSiteUnchecked(ctx.siteDir);
+export function planSiteSync(ctx: Ctx, pool?: BuildPool, opts: LoadOptions = {}): SiteSync {
+  const site = loadSiteUnchecked(ctx.siteDir, undefined, opts);
   const type = vpnTypeOf(site);
   // The build's threads, idle until the profiles are signed, issue what is missing meanwhile.
   const { tools } = parallelTools(siteTools(), type, pool);

@@ -15,6 +15,8 @@ import { fileIdentity, shortHash, signerFingerprint, unchangedOnDisk, type Profi
 import { MODE_SECRET } from '../plan/output-file.js';
 import { profileFingerprint } from '../delivery/delivered.js';
 import { profileInputHasher } from '../plan/profile-inputs.js';
+import { siteFileReader } from '../io/read-site.js';
+import { vpnTypeOf } from '../vpn/index.js';
 
 export interface ProfileJob {
   site: Site;
@@ -44,6 +46,14 @@ export interface StageResult {
   prints: Array<[string, string]>;
 }
 
+/** The job's site with what the VPN type left unread for its users read now, on this thread (VpnType.completeState). */
+function completeSite(job: ProfileJob): Site {
+  const complete = vpnTypeOf(job.site).completeState;
+  if (!complete) return job.site;
+  const vpn = complete(job.site.secrets.vpn, siteFileReader(job.siteDir), job.users.map((u) => u.name));
+  return { ...job.site, secrets: { ...job.site.secrets, vpn } };
+}
+
 const BATCH = 64;
 /**
  * A batch also ends once its XML reaches this many bytes. What a batch holds outlives a young-
@@ -54,7 +64,8 @@ const BATCH = 64;
 const BATCH_BYTES = 192 * 1024;
 
 /** Appends to `staged` as it goes, so a caller can discard what was written when it fails. */
-export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[], progress: (done: number) => void = () => {}): StageResult {
+export function stageProfiles(whole: ProfileJob, signer: Signer, staged: Staged[], progress: (done: number) => void = () => {}): StageResult {
+  const job = { ...whole, site: completeSite(whole) };
   const fingerprint = signerFingerprint(signer);
   const inputOf = profileInputHasher(job.site, job.codeVersion, fingerprint);
   const records: Record<string, ProfileRecord> = {};

@@ -13,7 +13,7 @@ import { MODE_PUBLIC, MODE_SECRET, type OutputFile } from '../../plan/output-fil
 import { caPermitsDns, issueServerCert, jwkPkcs8Der, jwkSpkiDer, loadIssuer, makeCrl, makeVpnCa, pem, pkcs8Der, type CrlEntry, type Issuer } from './pki/index.js';
 import { ISSUE_TASK, issueIdentitiesWith, serial, type IdentityBatch, type IdentityRequest, type IssuedIdentity } from './issue-identity.js';
 import { CA_CERT_PEM, CA_KEY_PEM, CRL_PEM, REVOKED_JSON, SERVER_CERT_PEM, SERVER_KEY_PEM, userCertPem, userP12 } from './files.js';
-import { certInfo, certNotAfter, ikev2State, pemDer, privateKeyOf, type Ikev2State, type Revoked, type RevokedList } from './state.js';
+import { certInfo, certNotAfter, hasP12, ikev2State, pemDer, privateKeyOf, type Ikev2State, type Revoked, type RevokedList } from './state.js';
 import { ikev2Settings } from './settings.js';
 import { userIdentity } from './identity.js';
 import { vpnDisplayName } from '../../apple/display-name.js';
@@ -146,7 +146,7 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
       const had = s.users.get(user.name);
       const expiring = (certNotAfter(had?.certPem)?.getTime() ?? 0) < renewBy;
       const rotated = rotatedSet.has(user.name);
-      if (had?.certPem !== undefined && had.p12 !== undefined && !rotated && !caNew && !expiring) continue;
+      if (had?.certPem !== undefined && hasP12(had) && !rotated && !caNew && !expiring) continue;
       const password = change.passwords.get(user.name);
       if (password === undefined) throw new MacvpnError(`user "${user.name}" has no password for the identity file`, ['set one with "macvpn user rotate NAME"']);
       due.push({ name: user.name, ...((rotated || expiring) && !caNew && { revoke: had?.certPem }), request: { identity: userIdentity(after, user), password } });

@@ -6,7 +6,7 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Problem, Settings, Site } from '../../site/types.js';
-import type { ReadSiteFile } from '../vpn-type.js';
+import type { ReadSiteFile, SiteFileThere } from '../vpn-type.js';
 import { CA_CERT_PEM, CA_KEY_PEM, CRL_PEM, REVOKED_JSON, SERVER_CERT_PEM, SERVER_KEY_PEM, userCertPem, userP12 } from './files.js';
 import { ikev2Settings } from './settings.js';
 import { readCert, readKeyType, readNotAfter, type CertInfo, type KeyKind } from './pki/index.js';
@@ -30,7 +30,12 @@ export interface RevokedList {
 export interface UserIdentity {
   certPem?: string;
   p12?: Uint8Array;
+  /** The PKCS#12 file is there but was not read (loadState's `there`): completeIkev2State reads it. */
+  p12Unread?: true;
 }
+
+/** The user has a PKCS#12, read or not. */
+export const hasP12 = (id: UserIdentity | undefined): boolean => id?.p12 !== undefined || id?.p12Unread === true;
 
 export interface Ikev2State {
   caKeyPem?: string;
@@ -73,7 +78,7 @@ export function parseRevoked(bytes: Uint8Array | undefined): RevokedList | strin
   }
 }
 
-export function loadIkev2State(read: ReadSiteFile, settings: Settings, users?: readonly string[]): Ikev2State {
+export function loadIkev2State(read: ReadSiteFile, settings: Settings, users?: readonly string[], there?: SiteFileThere): Ikev2State {
   const revoked = parseRevoked(read(REVOKED_JSON));
   const state: Ikev2State = {
     caKeyPem: text(read(CA_KEY_PEM)),
@@ -90,12 +95,39 @@ export function loadIkev2State(read: ReadSiteFile, settings: Settings, users?: r
     for (const u of settings.users) {
       if (wanted && !wanted.has(u.name.toLowerCase())) continue;
       const certPem = text(read(userCertPem(u.name)));
+      // The certificate decides renewals; the PKCS#12 only goes into the profile.
+      if (there) {
+        state.users.set(u.name, { ...(certPem !== undefined && { certPem }), ...(there(userP12(u.name)) && { p12Unread: true as const }) });
+        continue;
+      }
       const p12 = read(userP12(u.name));
       state.users.set(u.name, { ...(certPem !== undefined && { certPem }), ...(p12 !== undefined && { p12 }) });
     }
     shareIdentities(state.users);
   }
   return state;
+}
+
+/**
+ * The state of `users` alone (as loadIkev2State gives it for a list of users), with the PKCS#12
+ * files it left unread read now (VpnType.completeState), on the thread that builds their
+ * profiles. A file gone meanwhile is missing, as on loading (the profile then says the user has
+ * no certificate); one that is no longer a plain file is refused by the reader, with its error.
+ */
+export function completeIkev2State(state: Ikev2State, read: ReadSiteFile, users: readonly string[]): Ikev2State {
+  const ids = new Map<string, UserIdentity>();
+  for (const name of users) {
+    const id = state.users.get(name);
+    if (!id) continue;
+    if (!id.p12Unread) {
+      ids.set(name, id);
+      continue;
+    }
+    const { p12Unread: _unread, ...rest } = id;
+    const p12 = read(userP12(name));
+    ids.set(name, { ...rest, ...(p12 !== undefined && { p12 }) });
+  }
+  return { ...state, users: ids };
 }
 
 /**
@@ -159,7 +191,7 @@ export function checkIkev2State(settings: Settings, state: Ikev2State): Problem[
     need(state.crlPem, CRL_PEM, 'the certificate revocation list');
     for (const [name, id] of state.users) {
       need(id.certPem, userCertPem(name), `the certificate of "${name}"`);
-      need(id.p12, userP12(name), `the identity (PKCS#12) of "${name}"`);
+      need(hasP12(id) || undefined, userP12(name), `the identity (PKCS#12) of "${name}"`);
     }
   }
   return problems;
