@@ -197,6 +197,12 @@ export interface VpnType {
    * (issue 12: 5,000 PKCS#12 files were half of a build's reading before its threads had work).
    */
   loadState: (read: ReadSiteFile, settings: Settings, users?: readonly string[], there?: SiteFileThere) => object;
+  /**
+   * The state of `users` alone, nothing read (pure): a build posts each thread the site with the
+   * state of no user, then each chunk's users' part with the chunk, instead of every user's part
+   * to every thread (5,000 certificates: some 5 MB a thread). Absent: the whole state is posted.
+   */
+  pickState?: (state: object, users: readonly string[]) => object;
   /** The state of `users` alone (as loadState gives it for them), with what it left unread read now; absent: nothing is ever left. */
   completeState?: (state: object, read: ReadSiteFile, users: readonly string[]) => object;
   /** Problems of the state against the settings; `path` is the file concerned. */

@@ -130,6 +130,16 @@ export function completeIkev2State(state: Ikev2State, read: ReadSiteFile, users:
   return { ...state, users: ids };
 }
 
+/** The state of `users` alone (VpnType.pickState): what they have of it, read or not. */
+export function pickIkev2State(state: Ikev2State, users: readonly string[]): Ikev2State {
+  const ids = new Map<string, UserIdentity>();
+  for (const name of users) {
+    const id = state.users.get(name);
+    if (id) ids.set(name, id);
+  }
+  return { ...state, users: ids };
+}
+
 /**
  * Moves the users' PKCS#12 bytes into one SharedArrayBuffer. A build posts the site to each of
  * its threads, and a structured clone copies a Uint8Array's whole buffer (for a file read into

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runBin, tempDir } from '../../helpers/cli.js';
 import { loadSiteUnchecked, siteFileReader } from '../../../src/io/read-site.js';
 import { buildProfileXml } from '../../../src/apple/build-profile.js';
-import { completeIkev2State, ikev2State, checkIkev2State, type Ikev2State } from '../../../src/vpn/ikev2/state.js';
+import { completeIkev2State, ikev2State, checkIkev2State, pickIkev2State, type Ikev2State } from '../../../src/vpn/ikev2/state.js';
 import type { Site } from '../../../src/site/types.js';
 
 let site: string;
@@ -80,5 +80,16 @@ describe('PKCS#12 files left unread by the main thread', () => {
       fs.rmSync(p12, { force: true });
       fs.writeFileSync(p12, bytes, { mode: 0o600 });
     }
+  });
+
+  it('pickState gives a chunk its users’ part, as loaded (the threads get no user’s part with the job)', () => {
+    const deferred = loadSiteUnchecked(site, undefined, { deferIdentities: true });
+    const state = ikev2State(deferred);
+    expect(pickIkev2State(state, []).users.size).toBe(0);
+    const bob = pickIkev2State(state, ['bob', 'nobody']);
+    expect([...bob.users.entries()]).toEqual([['bob', state.users.get('bob')]]);
+    expect(bob.caCertPem).toBe(state.caCertPem);
+    const done = completeIkev2State(bob, siteFileReader(site), ['bob']);
+    expect(xml(withState(deferred, done), 'bob').equals(xml(loadSiteUnchecked(site), 'bob'))).toBe(true);
   });
 });
