@@ -50,7 +50,8 @@ export interface Ikev2State {
 
 export const ikev2State = (site: Site): Ikev2State => site.secrets.vpn as Ikev2State;
 
-const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString('utf8'));
+// Decoded from a view, not a copy (Buffer.from of a Uint8Array copies it): 5,000 certificates a build.
+const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'));
 
 /**
  * DER of the first PEM block with `label`: the text between the first BEGIN line and the first
@@ -103,7 +104,6 @@ export function loadIkev2State(read: ReadSiteFile, settings: Settings, users?: r
       const p12 = read(userP12(u.name));
       state.users.set(u.name, { ...(certPem !== undefined && { certPem }), ...(p12 !== undefined && { p12 }) });
     }
-    shareIdentities(state.users);
   }
   return state;
 }
@@ -138,26 +138,6 @@ export function pickIkev2State(state: Ikev2State, users: readonly string[]): Ike
     if (id) ids.set(name, id);
   }
   return { ...state, users: ids };
-}
-
-/**
- * Moves the users' PKCS#12 bytes into one SharedArrayBuffer. A build posts the site to each of
- * its threads, and a structured clone copies a Uint8Array's whole buffer (for a file read into
- * Buffer's 8 KB pool, the pool with its neighbours) but shares a SharedArrayBuffer: for 5,000
- * users that is some 20 MB less per thread (DESIGN.md §6, memory). The bytes are never written.
- */
-function shareIdentities(users: Map<string, UserIdentity>): void {
-  let total = 0;
-  for (const id of users.values()) total += id.p12?.length ?? 0;
-  if (total === 0) return;
-  const shared = new Uint8Array(new SharedArrayBuffer(total));
-  let at = 0;
-  for (const id of users.values()) {
-    if (id.p12 === undefined) continue;
-    shared.set(id.p12, at);
-    id.p12 = shared.subarray(at, at + id.p12.length);
-    at += id.p12.length;
-  }
 }
 
 /** `read` applied to the certificate in `pemText`, or undefined when the PEM does not hold one. */
