@@ -17,7 +17,7 @@ import { siteTools } from './site-edit.js';
  * What the main thread sends: the job once, then chunks of its users by index; or, before that, a
  * channel for a VPN type's tasks (identities to issue, src/cli/worker-tasks.ts).
  */
-export type WorkerRequest = { kind: 'job'; job: ProfileJob } | { kind: 'chunk'; from: number; to: number } | { kind: 'tasks'; channel: TaskChannel };
+export type WorkerRequest = { kind: 'job'; job: ProfileJob } | { kind: 'chunk'; from: number; to: number; state?: object } | { kind: 'tasks'; channel: TaskChannel };
 
 /** The reply to each chunk: what was staged (also on failure), and the result or the error. */
 export interface WorkerMessage {
@@ -45,7 +45,9 @@ export function buildWorkerMain(): void {
     let report: WorkerMessage;
     try {
       if (!signer) throw loadError ?? new Error('the site has no signer');
-      const result = stageProfiles({ ...job!, users: job!.users.slice(m.from, m.to) }, signer, staged);
+      // The chunk's users' part of the VPN type's state, when the job was posted without it.
+      const site = m.state === undefined ? job!.site : { ...job!.site, secrets: { ...job!.site.secrets, vpn: m.state } };
+      const result = stageProfiles({ ...job!, site, users: job!.users.slice(m.from, m.to) }, signer, staged);
       report = { staged, count: m.to - m.from, result };
     } catch (e) {
       report = { staged, count: m.to - m.from, error: describeError(e) };

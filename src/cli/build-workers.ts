@@ -20,6 +20,7 @@ import type { WorkerMessage, WorkerRequest } from './build-worker.js';
 import { stageProfiles, type ProfileJob, type StageResult } from './stage-profiles.js';
 import { SITE_FILE } from '../io/site-paths.js';
 import { TaskRunner } from './worker-tasks.js';
+import { vpnTypeOf } from '../vpn/index.js';
 
 /** Below this many profiles, starting threads costs more than it saves. */
 const MIN_PER_WORKER = 50;
@@ -108,6 +109,10 @@ export class BuildPool {
       done += count;
       progress(done);
     };
+    // Each thread gets the site with the state of no user, and each chunk its users' part.
+    const pickState = vpnTypeOf(job.site).pickState;
+    const pick = pickState && ((names: readonly string[]) => pickState(job.site.secrets.vpn, names));
+    const posted: ProfileJob = pick ? { ...job, site: { ...job.site, secrets: { ...job.site.secrets, vpn: pick([]) } } } : job;
     const loops = this.workers.map(
       (w) =>
         new Promise<void>((resolve, reject) => {
@@ -116,7 +121,7 @@ export class BuildPool {
             const chunk = take();
             if (!chunk) return inFlight === 0 && resolve();
             inFlight++;
-            w.postMessage({ kind: 'chunk', from: chunk[0], to: chunk[1] } satisfies WorkerRequest);
+            w.postMessage({ kind: 'chunk', from: chunk[0], to: chunk[1], ...(pick && { state: pick(job.users.slice(chunk[0], chunk[1]).map((u) => u.name)) }) } satisfies WorkerRequest);
           };
           w.ref();
           w.on('message', (m: WorkerMessage) => {
@@ -129,7 +134,7 @@ export class BuildPool {
           });
           w.once('error', reject);
           w.once('exit', (code) => reject(new Error(`build worker exited with code ${code}`)));
-          w.postMessage({ kind: 'job', job } satisfies WorkerRequest);
+          w.postMessage({ kind: 'job', job: posted } satisfies WorkerRequest);
           // Two chunks in flight: the next is there when a worker finishes one.
           send();
           send();

@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withLock } from '../io/lock.js';
-import { checkSecretModes, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems } from '../io/read-site.js';
+import { checkSecretModes, loadSiteUnchecked, loadStateAfter, secretsError, secretsProblems, type LoadOptions } from '../io/read-site.js';
 import { ensureDir, writeFiles } from '../io/write-files.js';
 import { checkSitePath } from '../io/trust.js';
 import { parseSite } from '../site/parse-site.js';
@@ -214,16 +214,39 @@ export async function createSite(
   });
 }
 
+/** What a build writes first to bring the site's state in step with macvpn.yaml, and the site as it is then. */
+export interface SiteSync {
+  /** The site as it will be once `files` are written and `remove` deleted, checked as a whole. */
+  site: Site;
+  files: OutputFile[];
+  remove: string[];
+  /** Lines to print once the files are written (certificates issued, passwords dropped). */
+  notes: string[];
+}
+
 /**
- * Brings the VPN type's state in step with macvpn.yaml (certificates for users added by hand, a
- * site switched to another type), under a lock the caller holds, then loads the whole site.
+ * Works out what brings the VPN type's state in step with macvpn.yaml (certificates for users
+ * added by hand, a site switched to another type), under a lock the caller holds, and checks the
+ * site as it will then be. Writes nothing: the caller writes `files` (build does so while its
+ * threads sign the profiles, which are made from `site` and committed only after the files).
+ * With `deferIdentities`, what only profiles embed is read by stageProfiles when nothing is to be
+ * written; once files are, the state comes from them (they may not be on disk yet) and is whole.
  */
-export function syncSiteState(ctx: Ctx, pool?: BuildPool): Site {
-  const site = loadSiteUnchecked(ctx.siteDir);
+export function planSiteSync(ctx: Ctx, pool?: BuildPool, opts: LoadOptions & EditOptions = {}): SiteSync {
+  const site = loadSiteUnchecked(ctx.siteDir, undefined, opts);
   const type = vpnTypeOf(site);
-  // The build's threads, idle until the profiles are signed, issue what is missing meanwhile.
-  const { tools } = parallelTools(siteTools(), type, pool);
-  const sync = type.stateFiles({ before: site, after: site, passwords: site.secrets.passwords, rotated: [] }, tools);
+  // The build's threads, idle until the profiles are signed, issue what is missing meanwhile; a
+  // build without them yet (an incremental one, after users were added to macvpn.yaml by hand) starts
+  // threads of its own for a few hundred identities or more, as `user add --from` does.
+  const { tools, finish } = toolsWithProgress(opts);
+  const threads = parallelTools(tools, type, pool, ctx.siteDir);
+  let sync;
+  try {
+    sync = type.stateFiles({ before: site, after: site, passwords: site.secrets.passwords, rotated: [] }, tools);
+  } finally {
+    threads.close();
+  }
+  finish();
   // Passwords of users no longer in macvpn.yaml (a line removed by hand) go: restoring the line
   // must not bring an old password back (issue 10).
   const listed = new Set(site.users.map((u) => u.name));
@@ -231,16 +254,16 @@ export function syncSiteState(ctx: Ctx, pool?: BuildPool): Site {
   const kept = orphans.length > 0 ? new Map(site.users.map((u) => [u.name, site.secrets.passwords.get(u.name)!])) : undefined;
   const files = [...sync.files, ...(kept ? [passwordsFile(kept)] : [])];
   let synced = site;
+  const notes: string[] = [];
   if (files.length > 0 || sync.remove.length > 0) {
-    writeFiles(ctx.siteDir, files, { remove: sync.remove });
-    for (const note of sync.notes) ctx.out(note);
-    if (orphans.length > 0) ctx.out(`removed the passwords of ${orphans.length} user${orphans.length === 1 ? '' : 's'} no longer in macvpn.yaml: ${orphans.join(', ')}`);
-    // The state as it now is on disk: the bytes just written over what was read (5,000 new
-    // identities are not read back from the files).
+    notes.push(...sync.notes);
+    if (orphans.length > 0) notes.push(`removed the passwords of ${orphans.length} user${orphans.length === 1 ? '' : 's'} no longer in macvpn.yaml: ${orphans.join(', ')}`);
+    // The state as it will be on disk: the new bytes over what was read (5,000 new identities
+    // are not read back from files).
     synced = { ...site, secrets: { passwords: kept ?? site.secrets.passwords, vpn: loadStateAfter(ctx.siteDir, site, files, sync.remove) } };
   }
   // macvpn.yaml is parsed once (5,000 users take a tenth of a second): the settings read above stand.
   const problems = secretsProblems(synced, synced.secrets);
   if (problems.length > 0) throw secretsError(problems);
-  return synced;
+  return { site: synced, files, remove: sync.remove, notes };
 }

@@ -15,6 +15,8 @@ import { fileIdentity, keyedHash, signerFingerprint, unchangedOnDisk, type Profi
 import { MODE_SECRET } from '../plan/output-file.js';
 import { profileFingerprint } from '../delivery/delivered.js';
 import { profileInputHasher } from '../plan/profile-inputs.js';
+import { siteFileReader } from '../io/read-site.js';
+import { vpnTypeOf } from '../vpn/index.js';
 
 export interface ProfileJob {
   site: Site;
@@ -44,10 +46,26 @@ export interface StageResult {
   prints: Array<[string, string]>;
 }
 
+/** The job's site with what the VPN type left unread for its users read now, on this thread (VpnType.completeState). */
+function completeSite(job: ProfileJob): Site {
+  const complete = vpnTypeOf(job.site).completeState;
+  if (!complete) return job.site;
+  const vpn = complete(job.site.secrets.vpn, siteFileReader(job.siteDir), job.users.map((u) => u.name));
+  return { ...job.site, secrets: { ...job.site.secrets, vpn } };
+}
+
 const BATCH = 64;
+/**
+ * A batch also ends once its XML reaches this many bytes. What a batch holds outlives a young-
+ * generation collection or two and is promoted, so its buffers wait for a full collection: with
+ * 64 profiles of ~9 KB of XML (~11 KB signed) each, that was some 30 MB more per thread at the
+ * peak of a 5,000-user build (DESIGN.md §6: flat memory). 64 profiles of ~2.6 KB stay under it.
+ */
+const BATCH_BYTES = 192 * 1024;
 
 /** Appends to `staged` as it goes, so a caller can discard what was written when it fails. */
-export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[], progress: (done: number) => void = () => {}): StageResult {
+export function stageProfiles(whole: ProfileJob, signer: Signer, staged: Staged[], progress: (done: number) => void = () => {}): StageResult {
+  const job = { ...whole, site: completeSite(whole) };
   const fingerprint = signerFingerprint(signer);
   const inputOf = profileInputHasher(job.site, job.codeVersion, fingerprint, job.deliveryKey);
   const records: Record<string, ProfileRecord> = {};
@@ -56,9 +74,12 @@ export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[],
   let unchanged = 0;
   // In batches: the signatures of a batch run back to back, which measured about 30 µs less per
   // profile in a 5,000-user build (caches are the likely reason), and memory holds one batch.
-  for (let from = 0; from < job.users.length; from += BATCH) {
+  for (let from = 0; from < job.users.length; ) {
     const toSign: Array<{ user: User; xml: Uint8Array; content: string; print: string; rel: string }> = [];
-    for (const user of job.users.slice(from, from + BATCH)) {
+    let bytes = 0;
+    let next = from;
+    for (; next < job.users.length && next - from < BATCH && bytes < BATCH_BYTES; next++) {
+      const user = job.users[next]!;
       const xml = buildProfileXml(job.site, user, { includePassword: true, scope: 'System' });
       // The delivery record's fingerprint of this XML (an HMAC under the same key) stands for the
       // XML in the content hash too: one pass over the XML instead of two.
@@ -69,7 +90,10 @@ export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[],
       if (!job.all && before?.content === content && unchangedOnDisk(path.join(job.siteDir, rel), before)) {
         records[user.name] = { ...before, input: inputOf(user) };
         unchanged++;
-      } else toSign.push({ user, xml, content, print, rel });
+      } else {
+        toSign.push({ user, xml, content, print, rel });
+        bytes += xml.length;
+      }
     }
     const ders = toSign.map((p) => signProfile(p.xml, signer, job.signingTime));
     toSign.forEach(({ user, content, print, rel }, k) => {
@@ -80,7 +104,8 @@ export function stageProfiles(job: ProfileJob, signer: Signer, staged: Staged[],
       records[user.name] = { content, file: fileIdentity(s.tmp)!, input: inputOf(user) };
       signed++;
     });
-    progress(Math.min(job.users.length, from + BATCH));
+    from = next;
+    progress(from);
   }
   progress(job.users.length);
   return { records, signed, unchanged, prints };

@@ -1,7 +1,7 @@
 /**
  * A VPN type's tasks (VpnType.tasks, run through Tools.parallel) on the build's worker threads,
  * for a caller that is synchronous: stateFiles issues thousands of identities inside
- * `syncSiteState`, whose result everything after it needs. The calling thread posts chunks on a
+ * `planSiteSync`, whose result everything after it needs. The calling thread posts chunks on a
  * MessageChannel per worker and sleeps in Atomics.wait until a worker signals a reply, which it
  * then takes with receiveMessageOnPort: neither needs this thread's event loop (Node docs,
  * worker_threads). While no worker has answered yet (they are still loading the bundle), the

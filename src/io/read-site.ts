@@ -46,14 +46,33 @@ export function loadSettings(siteDir: string): Settings {
   return result.settings;
 }
 
+/** lstat of a site file for the readers below: a FIFO or a device would block a read (secrets/ is checked the same way). */
+function plainFile(full: string): boolean {
+  const st = fs.lstatSync(full);
+  if (!st.isFile()) throw new MacvpnError(`${full} is not a plain file; refusing to read it`);
+  return true;
+}
+
+/** VpnType's SiteFileThere: the same refusal as the reader's for what is not a plain file. */
+function siteFileThere(siteDir: string) {
+  return (rel: string): boolean => {
+    const full = path.join(siteDir, rel);
+    try {
+      return plainFile(full);
+    } catch (e) {
+      if (e instanceof MacvpnError) throw e;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw new MacvpnError(`cannot read ${full}: ${describeFsError(e)}`);
+    }
+  };
+}
+
 /** A site file's bytes for the VPN type's reader: absent is undefined, or an error when a hint is given. */
-function siteFileReader(siteDir: string) {
+export function siteFileReader(siteDir: string) {
   return (rel: string, missingHint?: string): Uint8Array | undefined => {
     const full = path.join(siteDir, rel);
     try {
-      // lstat first: a FIFO or a device would block the read (secrets/ is checked the same way).
-      const st = fs.lstatSync(full);
-      if (!st.isFile()) throw new MacvpnError(`${full} is not a plain file; refusing to read it`);
+      plainFile(full);
       return fs.readFileSync(full);
     } catch (e) {
       if (e instanceof MacvpnError) throw e;
@@ -82,9 +101,15 @@ export function loadStateAfter(siteDir: string, settings: Settings, files: Reado
   return vpnTypeOf(settings).loadState(read, settings);
 }
 
+/** How much of the type's state to read (VpnType.loadState). */
+export interface LoadOptions {
+  /** Leave what only profiles embed unread, checked for being there (a build that signs every profile). */
+  deferIdentities?: boolean;
+}
+
 /** The per-user secrets and the VPN type's state; only `users`' per-user state when given. */
-export function loadSecrets(siteDir: string, settings: Settings, users?: readonly string[]): Secrets {
-  const vpn = vpnTypeOf(settings).loadState(siteFileReader(siteDir), settings, users);
+export function loadSecrets(siteDir: string, settings: Settings, users?: readonly string[], opts: LoadOptions = {}): Secrets {
+  const vpn = vpnTypeOf(settings).loadState(siteFileReader(siteDir), settings, users, opts.deferIdentities ? siteFileThere(siteDir) : undefined);
   const passwords = parsePasswords(readText(siteDir, PASSWORDS_FILE, 'restore it from a backup (without it no user can log in)'));
   if (typeof passwords === 'string') throw new MacvpnError(`${PASSWORDS_FILE} ${passwords}`);
   return { passwords, vpn };
@@ -103,9 +128,9 @@ export function secretsProblems(settings: Settings, secrets: Secrets): Problem[]
 }
 
 /** Settings and secrets as stored, before they are checked against each other (for repairs). */
-export function loadSiteUnchecked(siteDir: string, users?: readonly string[]): Site {
+export function loadSiteUnchecked(siteDir: string, users?: readonly string[], opts: LoadOptions = {}): Site {
   const settings = loadSettings(siteDir);
-  return { ...settings, secrets: loadSecrets(siteDir, settings, users) };
+  return { ...settings, secrets: loadSecrets(siteDir, settings, users, opts) };
 }
 
 /** The whole validated site: settings plus secrets, cross-checked (the type's per-user state for `users` only, when given). */

@@ -120,7 +120,9 @@ export function checkSecretsDir(siteDir: string): void {
   // Plain folders inside (a VPN type's per-user identities, secrets/users/) get the same rules.
   const walk = (d: string): void => {
     for (const name of fs.readdirSync(d).sort()) {
-      const p = path.join(d, name);
+      // = path.join(d, name): d is joined already and a name from readdir is one plain segment
+      // (secrets/users/ holds a file per user: path.join's normalising was a third of this walk).
+      const p = d + path.sep + name;
       const st = fs.lstatSync(p);
       check(p, st, st.isDirectory());
       if (st.isDirectory()) walk(p);

@@ -309,7 +309,7 @@ export function startWriteback(dir: string): void {
  * is fsynced, `concurrency` at a time on libuv's threadpool, which also names the file at fault.
  */
 export async function syncStaged(staged: readonly Staged[], concurrency = 64): Promise<void> {
-  if (staged.length > 64 && syncfsAll(staged)) return;
+  if (staged.length > 64 && (await syncfsAllAsync(staged))) return;
   await fsyncEach(staged, concurrency);
 }
 
@@ -389,12 +389,37 @@ export function commitStaged(staged: readonly Staged[], base?: string, remove: r
 function syncfsAll(staged: readonly Staged[]): boolean {
   const sync = syncfsCommand();
   if (!sync) return false;
+  return fileSystemsOf(staged).every((dir) => spawnSync(sync, ['-f', dir], { stdio: 'ignore' }).status === 0);
+}
+
+/** One folder of each file system the staged files are on. */
+function fileSystemsOf(staged: readonly Staged[]): string[] {
   const devices = new Map<number, string>();
   for (const dir of new Set(staged.map((s) => path.dirname(s.tmp)))) {
     const dev = fs.statSync(dir).dev;
     if (!devices.has(dev)) devices.set(dev, dir);
   }
-  return [...devices.values()].every((dir) => spawnSync(sync, ['-f', dir], { stdio: 'ignore' }).status === 0);
+  return [...devices.values()];
+}
+
+/**
+ * syncfsAll without blocking this thread: the sync of thousands of new files can take a few
+ * hundred milliseconds, during which a build's worker threads need this thread's event loop.
+ */
+async function syncfsAllAsync(staged: readonly Staged[]): Promise<boolean> {
+  const sync = syncfsCommand();
+  if (!sync) return false;
+  for (const dir of fileSystemsOf(staged)) {
+    const ok = await new Promise<boolean>((resolve) => {
+      try {
+        spawn(sync, ['-f', dir], { stdio: 'ignore' }).on('error', () => resolve(false)).on('close', (code) => resolve(code === 0));
+      } catch {
+        resolve(false);
+      }
+    });
+    if (!ok) return false;
+  }
+  return true;
 }
 
 /** From this many files on, writeFiles makes them durable with one syncfs instead of an fsync each. */
@@ -422,6 +447,33 @@ export function writeFiles(base: string, files: readonly OutputFile[], options: 
   }
   const lazy = new Set((options.records ?? []).map((r) => path.join(base, r)));
   commitStaged(staged, base, options.remove, lazy);
+}
+
+/** Files staged between two turns of the event loop by writeFilesAsync (each ~0.05-0.2 ms: a new inode). */
+const ASYNC_SLICE = 32;
+
+/**
+ * writeFiles for a thread whose event loop must keep turning meanwhile: `build` writes the state
+ * files (a certificate and a PKCS#12 per new user) while its worker threads sign the profiles,
+ * whose messages this loop handles (issue 12). The same checks, modes, temp files, sync and
+ * all-or-nothing commit as writeFiles; it yields between slices of files and syncs without
+ * blocking. Nothing is renamed into place before every file is staged and durable.
+ */
+export async function writeFilesAsync(base: string, files: readonly OutputFile[], options: Omit<WriteOptions, 'records'> = {}): Promise<void> {
+  const staged: Staged[] = [];
+  const batch = files.length >= BATCH_SYNC_MIN;
+  const prepared = new Set<string>();
+  try {
+    for (let i = 0; i < files.length; i++) {
+      staged.push(stageFile(base, files[i]!, { ...options, prepared, sync: !batch }));
+      if (i % ASYNC_SLICE === ASYNC_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (batch) await syncStaged(staged);
+  } catch (e) {
+    discardStaged(staged);
+    throw ioError(e, 'write', base);
+  }
+  commitStaged(staged, base, options.remove);
 }
 
 /** What an fs error code means, in words (a raw EISDIR or EROFS tells a user nothing). */

@@ -19,9 +19,15 @@ export function profileInputHasher(site: Site, codeVersion: string, signerFinger
   const siteKey = createHash('sha256').update(codeVersion).update('\0').update(signerFingerprint).update('\0').update(JSON.stringify(settings)).digest();
   const type = vpnTypeOf(site);
   return (user) => {
-    // One JSON array: an unambiguous framing of the user, the password and the type's inputs
-    // (bytes as {bytes: base64}, absent values as null), hashed at one call.
-    const inputs = [user, site.secrets.passwords.get(user.name) ?? null, ...type.profileInputs(site, user).map((v) => (v === undefined ? null : typeof v === 'string' ? v : { bytes: Buffer.from(v).toString('base64') }))];
-    return createHmac('sha256', key).update(siteKey).update(JSON.stringify(inputs)).digest('hex').slice(0, 32);
+    // The user and the password as one JSON array, then each of the type's inputs framed by a
+    // tag (absent, text, bytes) and its length: an unambiguous encoding. Bytes go in as they are:
+    // a type's inputs can be some 5 KB a user (certificates), which base64 in JSON only made larger.
+    const h = createHmac('sha256', key).update(siteKey).update(JSON.stringify([user, site.secrets.passwords.get(user.name) ?? null]));
+    for (const v of type.profileInputs(site, user)) {
+      if (v === undefined) h.update('\0n');
+      else if (typeof v === 'string') h.update(`\0s${Buffer.byteLength(v, 'utf8')}:`).update(v, 'utf8');
+      else h.update(`\0b${v.length}:`).update(v);
+    }
+    return h.digest('hex').slice(0, 32);
   };
 }

@@ -181,6 +181,37 @@ export function readTlv(buf: Uint8Array, offset = 0): Tlv {
   return { tag, constructed, bytes: buf.subarray(offset, end), value: buf.subarray(p, end), end };
 }
 
+/** Where the element at `offset` ends: readTlv's checks and errors, without its subarrays. */
+export function tlvEnd(buf: Uint8Array, offset = 0): number {
+  const fail = (why: string) => new Error(`malformed DER at byte ${offset}: ${why}`);
+  if (offset + 2 > buf.length) throw fail('truncated');
+  const tag = buf[offset]!;
+  if ((tag & 0x1f) === 0x1f) throw fail('multi-byte tags are not supported');
+  let p = offset + 1;
+  const first = buf[p++]!;
+  if (first === 0x80) return readTlv(buf, offset).end;
+  let len = first;
+  if (first & 0x80) {
+    const n = first & 0x7f;
+    if (n > 4) throw fail('length too long');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + buf[p++]!;
+  }
+  const end = p + len;
+  if (end > buf.length) throw fail('truncated');
+  return end;
+}
+
+/**
+ * Where each element inside `t` starts in `t.value`: the walk children(t) makes, with its
+ * checks and errors, for a caller that wants one element of many (readTlv(t.value, offset)).
+ */
+export function childOffsets(t: Tlv): number[] {
+  const out: number[] = [];
+  for (let p = 0; p < t.value.length; p = tlvEnd(t.value, p)) out.push(p);
+  return out;
+}
+
 /** The elements inside a constructed element. */
 export function children(t: Tlv): Tlv[] {
   const out: Tlv[] = [];

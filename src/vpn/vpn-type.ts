@@ -81,6 +81,12 @@ export interface ServerParts {
  */
 export type ReadSiteFile = (rel: string, missingHint?: string) => Uint8Array | undefined;
 
+/**
+ * Whether a site file is there, without reading it: false when absent; a file that is not a
+ * plain file is refused with the reader's own error (raised by src/io).
+ */
+export type SiteFileThere = (rel: string) => boolean;
+
 /** Randomness, time and key generation, passed in by src/cli (the core has none of its own). */
 export interface Tools {
   now: Date;
@@ -184,8 +190,21 @@ export interface VpnType {
   initOptions: readonly string[];
 
   // --- secrets and state ---
-  /** Reads the type's state (secrets/…, pki/…) for `users` (all when undefined). */
-  loadState: (read: ReadSiteFile, settings: Settings, users?: readonly string[]) => object;
+  /**
+   * Reads the type's state (secrets/…, pki/…) for `users` (all when undefined). With `there`,
+   * per-user files that only a profile embeds (not what decides renewals or checks) may be
+   * checked with it and left unread: `completeState` reads them where the profiles are built
+   * (issue 12: 5,000 PKCS#12 files were half of a build's reading before its threads had work).
+   */
+  loadState: (read: ReadSiteFile, settings: Settings, users?: readonly string[], there?: SiteFileThere) => object;
+  /**
+   * The state of `users` alone, nothing read (pure): a build posts each thread the site with the
+   * state of no user, then each chunk's users' part with the chunk, instead of every user's part
+   * to every thread (5,000 certificates: some 5 MB a thread). Absent: the whole state is posted.
+   */
+  pickState?: (state: object, users: readonly string[]) => object;
+  /** The state of `users` alone (as loadState gives it for them), with what it left unread read now; absent: nothing is ever left. */
+  completeState?: (state: object, read: ReadSiteFile, users: readonly string[]) => object;
   /** Problems of the state against the settings; `path` is the file concerned. */
   checkState: (settings: Settings, secrets: Site['secrets']) => Problem[];
   /** Files to write and remove when the site changes. */

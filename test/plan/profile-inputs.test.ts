@@ -49,13 +49,17 @@ describe('the input hash of a profile', () => {
     const site = fixtureSite();
     const alice = site.users[0]!;
     expect(hash(site, alice, 'v1', 'signer-1', Buffer.alloc(32, 8))).not.toBe(hash(site, alice));
-    // What a reader of .macvpn-build.json without the key could compute from a guessed password.
+    // What a reader of .macvpn-build.json without the key could compute from a guessed password:
+    // the same framing as profile-inputs.ts, unkeyed.
     const { users: _u, secrets: _s, ...settings } = site;
     const siteKey = createHash('sha256').update('v1').update('\0').update('signer-1').update('\0').update(JSON.stringify(settings)).digest();
-    const typed = vpnTypeOf(site).profileInputs(site, alice).map((v) => (v === undefined ? null : typeof v === 'string' ? v : { bytes: Buffer.from(v).toString('base64') }));
-    const inputs = JSON.stringify([alice, site.secrets.passwords.get('alice') ?? null, ...typed]);
-    expect(inputs).toContain(site.secrets.passwords.get('alice'));
-    expect(hash(site, alice)).not.toBe(createHash('sha256').update(siteKey).update(inputs).digest('hex').slice(0, 32));
+    const plain = createHash('sha256').update(siteKey).update(JSON.stringify([alice, site.secrets.passwords.get('alice') ?? null]));
+    for (const v of vpnTypeOf(site).profileInputs(site, alice)) {
+      if (v === undefined) plain.update('\0n');
+      else if (typeof v === 'string') plain.update(`\0s${Buffer.byteLength(v, 'utf8')}:`).update(v, 'utf8');
+      else plain.update(`\0b${v.length}:`).update(v);
+    }
+    expect(hash(site, alice)).not.toBe(plain.digest('hex').slice(0, 32));
   });
 
   it('L2TP: changes with every setting, user field and secret the profile carries', () => {

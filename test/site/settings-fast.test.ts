@@ -44,6 +44,42 @@ const variants: Record<string, string> = {
   'crlf': canonical.replace(/\n/g, '\r\n'),
 };
 
+// Issue 12: an IKEv2 site's `ikev2:` block, as macvpn writes it and as people edit it.
+const ikeSettings = { ...settings, vpn: 'ikev2', vpnSettings: { auth: 'certificate', suite: 'gcm', userKey: 'ecdsa', onDemand: { enabled: true, trustedWifi: ['Office', 'Home Wi-Fi'] } } };
+const ike = renderSiteYaml({ ...ikeSettings, users: [{ name: 'alice' }, { name: 'bob' }] } as typeof settings & { users: [] });
+const ikeSwap = (from: string | RegExp, to: string) => {
+  const out = ike.replace(from, to);
+  if (out === ike) throw new Error(`variant did not change the text: ${String(from)}`);
+  return out;
+};
+const ikeVariants: Record<string, string> = {
+  'ikev2 canonical': ike,
+  'ikev2 rewritten by user add': updateSiteYaml(ike, { ...ikeSettings, users: [{ name: 'alice' }, { name: 'carol' }] } as never),
+  'ikev2 plain values': ikeSwap(/^  (auth|suite|user_key): "([^"]*)"$/gm, '  $1: $2'),
+  'ikev2 on demand off, no wifi': ikeSwap(/^    enabled: true$/m, '    enabled: false').replace(/^    trusted_wifi: .*$/m, '    trusted_wifi: []'),
+  'ikev2 bad values, each reported': ikeSwap(/^  auth: .*$/m, '  auth: "password"').replace(/^  suite: .*$/m, '  suite: "des"').replace(/^    enabled: .*$/m, '    enabled: "yes"'),
+  'ikev2 an unknown key in the block': ikeSwap(/^  suite: .*$/m, '  suite: "gcm"\n  colour: "blue"'),
+  'ikev2 an unknown key in on_demand': ikeSwap(/^    enabled: .*$/m, '    enabled: true\n    when: "always"'),
+  'ikev2 a key twice in the block': ikeSwap(/^  suite: .*$/m, '  suite: "gcm"\n  suite: "cbc"'),
+  'ikev2 a bad ssid': ikeSwap(/^    trusted_wifi: .*$/m, '    trusted_wifi: ["this name is far longer than thirty-two bytes"]'),
+  'ikev2 True': ikeSwap(/^    enabled: .*$/m, '    enabled: True'),
+  'ikev2 a null': ikeSwap(/^  auth: .*$/m, '  auth: null'),
+  'ikev2 a number': ikeSwap(/^  auth: .*$/m, '  auth: 1'),
+  'ikev2 an empty block': ikeSwap(/^  on_demand:\n(    .*\n|  #.*\n)+/m, '  on_demand:\n'),
+  'ikev2 three spaces': ikeSwap(/^  auth: /m, '   auth: '),
+  'ikev2 one space': ikeSwap(/^  auth: /m, ' auth: '),
+  'ikev2 a tab': ikeSwap(/^  auth: /m, '\tauth: '),
+  'ikev2 a comment at the left margin inside the block': ikeSwap(/^  suite: /m, '# note\n  suite: '),
+  'ikev2 a comment indented less inside on_demand': ikeSwap(/^    enabled: /m, '  # note\n    enabled: '),
+  'ikev2 a comment after a value': ikeSwap(/^  auth: .*$/m, '  auth: "certificate" # default'),
+  'ikev2 a flow map': ikeSwap(/^  on_demand:\n(    .*\n)+/m, '  on_demand: {enabled: true}\n'),
+  'ikev2 a deeper level': ikeSwap(/^    enabled: .*$/m, '    enabled:\n      x: true'),
+  'ikev2 the block last, before users': ikeSwap(/^  on_demand:[\s\S]*?(?=\nusers:)/m, '  on_demand:\n    enabled: false\n    trusted_wifi: []\n'),
+  'ikev2 blank lines inside': ikeSwap(/^  suite: /m, '\n\n  suite: '),
+  'ikev2 crlf': ike.replace(/\n/g, '\r\n'),
+};
+Object.assign(variants, ikeVariants);
+
 describe('the fast settings path agrees with yaml', () => {
   it.each(Object.entries(variants))('%s', (_name, text) => {
     expect(parseSite(text)).toEqual(parseSiteWithYaml(text));
@@ -54,7 +90,14 @@ describe('the fast settings path agrees with yaml', () => {
       return split && readHead(split.head);
     };
     for (const k of ['canonical', 'rewritten by user add', 'plain values', 'no dns', 'dns without spaces', 'dns, plain items', 'bad values, each reported', 'an unknown key', 'an indented comment']) expect(head(k), k).toBeDefined();
+    for (const k of ['ikev2 canonical', 'ikev2 rewritten by user add', 'ikev2 plain values', 'ikev2 on demand off, no wifi', 'ikev2 bad values, each reported', 'ikev2 an unknown key in the block', 'ikev2 an unknown key in on_demand', 'ikev2 a bad ssid', 'ikev2 blank lines inside']) expect(head(k), k).toBeDefined();
+    for (const k of ['ikev2 a key twice in the block', 'ikev2 True', 'ikev2 a null', 'ikev2 a number', 'ikev2 an empty block', 'ikev2 three spaces', 'ikev2 one space', 'ikev2 a tab', 'ikev2 a comment at the left margin inside the block', 'ikev2 a comment indented less inside on_demand', 'ikev2 a comment after a value', 'ikev2 a flow map', 'ikev2 a deeper level', 'ikev2 crlf']) expect(head(k), k).toBeUndefined();
     for (const k of ['a key twice', 'a number', 'a reserved word', 'a boolean', 'an empty value', 'an escape', 'a comment after a value', 'a tab', 'a continued plain value', 'a document marker', 'a type block', 'dns, a number']) expect(head(k), k).toBeUndefined();
+  });
+  it('reports bad settings of the ikev2 block with the line yaml gives', () => {
+    const r = parseSite(ikeVariants['ikev2 bad values, each reported']!);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems.map((p) => p.path)).toEqual(['ikev2.auth', 'ikev2.suite', 'ikev2.on_demand.enabled']);
   });
   it('reports bad settings with their lines', () => {
     const r = parseSite(variants['bad values, each reported']!);

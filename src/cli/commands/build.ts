@@ -23,14 +23,14 @@ import { withLock } from '../../io/lock.js';
 import { loadSigner } from '../../io/read-signer.js';
 import { PROFILES_DIR, SERVER_DIR } from '../../io/site-paths.js';
 import { pruneSpares, scrubSpare } from '../../io/recycle.js';
-import { commitStaged, discardStaged, openStagingDir, prepareFolder, startWriteback, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, type Staged } from '../../io/write-files.js';
+import { commitStaged, discardStaged, openStagingDir, prepareFolder, startWriteback, removeCreatedDirs, removeStagingDir, stageFile, syncStaged, writeFilesAsync, type Staged } from '../../io/write-files.js';
 import { planServer } from '../../plan/plan-server.js';
 import { BuildPool, stageProfilesParallel } from '../build-workers.js';
 import { BUILD_MANIFEST, manifestFile, readManifest, signerFingerprint, unchangedOnDisk, type ProfileRecord } from '../../io/build-manifest.js';
 import { profileInputHasher } from '../../plan/profile-inputs.js';
 import { codeVersion } from '../code-version.js';
 import { progressBar } from '../progress.js';
-import { syncSiteState } from '../site-edit.js';
+import { planSiteSync, type SiteSync } from '../site-edit.js';
 import { staleFiles } from '../../io/stale-files.js';
 import { vpnTypeOf } from '../../vpn/index.js';
 import { warnSettings } from '../site-warnings.js';
@@ -38,6 +38,12 @@ import { deliveryFiles, readDeliveries, readDeliveryKey } from '../../io/deliver
 import { DELIVERY_KEY_FILE, SPARE_DIR } from '../../io/site-paths.js';
 import { MODE_DIR, MODE_SECRET, type OutputFile } from '../../plan/output-file.js';
 import { randomBytes } from 'node:crypto';
+
+/** Writes what planSiteSync found missing (nothing when the state is in step). */
+async function writeState(ctx: Ctx, sync: SiteSync): Promise<void> {
+  if (sync.files.length === 0 && sync.remove.length === 0) return;
+  await writeFilesAsync(ctx.siteDir, sync.files, { remove: sync.remove });
+}
 
 /** build --diff: the server diff, then whose profile a build would change; writes nothing. */
 function buildDiff(ctx: Ctx): void {
@@ -76,8 +82,12 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
   const everyProfile = opts.all === true || !fs.existsSync(path.join(ctx.siteDir, BUILD_MANIFEST));
   let pool = everyProfile ? BuildPool.start(ctx.siteDir, now) : undefined;
   const result = await withLock(ctx.siteDir, async () => {
-    // Certificates for users added by hand or a site switched to another VPN type come first.
-    const site = syncSiteState(ctx, pool);
+    // Certificates for users added by hand or a site switched to another VPN type come first,
+    // checked with the whole site before anything is written.
+    // A build that signs every profile hashes no inputs here: the PKCS#12 files (5,000: ~60 ms
+    // of this thread's reading before the threads have work) are read by the threads instead.
+    const sync = planSiteSync(ctx, pool, { deferIdentities: everyProfile, progress: (total) => progressBar(ctx, total, 'identities', { quiet: opts.quiet === true }) });
+    const site = sync.site;
     const signer = loadSigner(ctx.siteDir, now);
     if (!signer) throw new MacvpnError('this site has no signing certificate', ['import one with "macvpn signer import"']);
     const serverDir = path.join(ctx.siteDir, SERVER_DIR);
@@ -89,6 +99,11 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
     let orphans: string[];
     let stale: string[];
     let counts: Awaited<ReturnType<typeof stageProfilesParallel>>;
+    let notes: readonly string[] = [];
+    const sayNotes = () => {
+      for (const note of notes) ctx.out(note);
+      notes = [];
+    };
     try {
       const spareDir = prepareFolder(ctx.siteDir, SPARE_DIR, MODE_DIR, madeDirs, { followBase: true });
       // Every profile built is recorded as delivered (delivered.json), fingerprinted in the workers.
@@ -124,6 +139,12 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
           startWriteback(stagingDir);
         }
       });
+      // Meanwhile this thread writes the state files (a first build of 5,000 certificate users: 10,000
+      // new files, ~1.7 s, mostly the kernel making inodes, which the threads used to wait for).
+      // The profiles are made from `site` in memory, and renamed into place only after the state
+      // files they embed are committed; a failed state write leaves no profile behind.
+      const stateWrite = writeState(ctx, sync);
+      stateWrite.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       // Profiles of users no longer in the site still hold the shared secret: remove them.
       // Compared ignoring case: on a Mac's case-insensitive disk `Alice.mobileconfig` is the file
       // the new `alice.mobileconfig` replaces, and deleting it would delete the new profile.
@@ -139,10 +160,17 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
         stale = staleFiles(serverDir, serverFiles).map((f) => `${SERVER_DIR}/${f}`);
       } catch (e) {
         // The threads write into the staging folder until their chunks are done.
-        await signing.catch(() => undefined);
+        await Promise.allSettled([signing, stateWrite]);
         throw e;
       }
-      counts = await signing;
+      const [signed, written] = await Promise.allSettled([signing, stateWrite]);
+      // As when the state was written first: its failure stops the build; a failure to sign
+      // leaves the state written (a sound site: the next build signs).
+      if (written.status === 'rejected') throw written.reason;
+      // What was issued is on disk now: said after the bar below, or when the build fails.
+      notes = sync.notes;
+      if (signed.status === 'rejected') throw signed.reason;
+      counts = signed.value;
       // Read now rather than while the threads sign: for 5,000 users it is some 5 MB of objects,
       // and the peak of a build's memory is while its threads run (DESIGN.md §6: flat memory).
       const recorded = readDeliveries(ctx.siteDir);
@@ -162,10 +190,12 @@ export async function run(ctx: Ctx, _args: string[] = [], opts: Record<string, u
       }
       await syncStaged(staged);
       bar.finish((s) => `signed ${counts.signed} profile${counts.signed === 1 ? '' : 's'} in ${s.toFixed(1)} s (${Math.round(counts.signed / s)}/s), ${counts.unchanged} unchanged`);
+      sayNotes();
       commitStaged(staged, ctx.siteDir, [...orphans, ...stale]);
       for (const s of staged) if (s.kept !== undefined && scrub.has(s.target)) scrubSpare(s.kept);
       pruneSpares(spareDir, current);
     } catch (e) {
+      sayNotes();
       pool?.close();
       removeStagingDir(stagingDir);
       discardStaged(staged);

@@ -11,7 +11,7 @@ import { isHostname } from '../../site/rules.js';
 import { parseIpv4 } from '../../site/ipv4.js';
 import { CA_CRL, CA_CRT, IKED_CONF, LOCAL_KEY, serverCrt } from './files.js';
 import { IKEV2_KEY, ikev2Settings, ikev2SettingsFromOptions, parseIkev2Settings, renderIkev2Settings } from './settings.js';
-import { certInfo, checkIkev2State, ikev2State, loadIkev2State, maskIkev2State, pemDer, type Ikev2State } from './state.js';
+import { certInfo, checkIkev2State, completeIkev2State, pickIkev2State, ikev2State, loadIkev2State, maskIkev2State, pemDer, type Ikev2State } from './state.js';
 import { ikev2StateFiles } from './issue.js';
 import { ikedStringProblem, renderIkedConf } from './render-iked-conf.js';
 import { ikev2PfRules } from './pf-rules.js';
@@ -57,6 +57,8 @@ export const IKEV2: VpnType = {
   checkUserName: (settings, name) => (ikev2Settings(settings).auth === 'certificate' ? checkCertificateUserName(name) : undefined),
 
   loadState: loadIkev2State,
+  completeState: (state, read, users) => completeIkev2State(state as Ikev2State, read, users),
+  pickState: (state, users) => pickIkev2State(state as Ikev2State, users),
   checkState: (settings, secrets) => {
     const problems = checkIkev2State(settings, secrets.vpn as Ikev2State);
     if (ikev2Settings(settings).auth === 'eap') {

@@ -13,7 +13,7 @@ import { MODE_PUBLIC, MODE_SECRET, type OutputFile } from '../../plan/output-fil
 import { caPermitsDns, issueServerCert, jwkPkcs8Der, jwkSpkiDer, loadIssuer, makeCrl, makeVpnCa, pem, pkcs8Der, type CrlEntry, type Issuer } from './pki/index.js';
 import { ISSUE_TASK, issueIdentitiesWith, serial, type IdentityBatch, type IdentityRequest, type IssuedIdentity } from './issue-identity.js';
 import { CA_CERT_PEM, CA_KEY_PEM, CRL_PEM, REVOKED_JSON, SERVER_CERT_PEM, SERVER_KEY_PEM, userCertPem, userP12 } from './files.js';
-import { certInfo, certNotAfter, ikev2State, pemDer, privateKeyOf, type Ikev2State, type Revoked, type RevokedList } from './state.js';
+import { certInfo, certNotAfter, hasP12, ikev2State, pemDer, privateKeyOf, type Ikev2State, type Revoked, type RevokedList } from './state.js';
 import { ikev2Settings } from './settings.js';
 import { userIdentity } from './identity.js';
 import { vpnDisplayName } from '../../apple/display-name.js';
@@ -52,6 +52,10 @@ function crlFile(issuer: Issuer, list: RevokedList): OutputFile {
 
 /** Within this many days of its end a certificate is renewed by the next build (and `check` warns). */
 export const RENEW_DAYS = 30;
+
+/** Up to this many identities issued in one run get a line each; beyond, the first few and a summary. */
+const ISSUED_NOTES_MAX = 10;
+const ISSUED_NOTES_FIRST = 3;
 
 export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
   const { after } = change;
@@ -142,7 +146,7 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
       const had = s.users.get(user.name);
       const expiring = (certNotAfter(had?.certPem)?.getTime() ?? 0) < renewBy;
       const rotated = rotatedSet.has(user.name);
-      if (had?.certPem !== undefined && had.p12 !== undefined && !rotated && !caNew && !expiring) continue;
+      if (had?.certPem !== undefined && hasP12(had) && !rotated && !caNew && !expiring) continue;
       const password = change.passwords.get(user.name);
       if (password === undefined) throw new MacvpnError(`user "${user.name}" has no password for the identity file`, ['set one with "macvpn user rotate NAME"']);
       due.push({ name: user.name, ...((rotated || expiring) && !caNew && { revoke: had?.certPem }), request: { identity: userIdentity(after, user), password } });
@@ -167,8 +171,12 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
       const certText = certPem(certDer);
       issued.set(d.name, certText);
       files.push({ path: userCertPem(d.name), contents: certText, mode: MODE_PUBLIC }, { path: userP12(d.name), contents: p12, mode: MODE_SECRET, secret: true });
-      notes.push(`issued a certificate to ${d.name} as ${d.request.identity} (serial ${number}, valid until ${day(batch.notAfter)})`);
+      if (due.length <= ISSUED_NOTES_MAX || i < ISSUED_NOTES_FIRST) notes.push(`issued a certificate to ${d.name} as ${d.request.identity} (serial ${number}, valid until ${day(batch.notAfter)})`);
     });
+    // Thousands of lines (a first build, user add --from) would bury the rest of the output.
+    if (due.length > ISSUED_NOTES_MAX) {
+      notes.push(`issued certificates to ${due.length - ISSUED_NOTES_FIRST} more users (${due.length} in all), each valid until ${day(batch.notAfter)}; their serials are in ${userCertPem('NAME')}`);
+    }
   }
 
   // 3b. Paused users (macvpn user disable): their current certificate is on hold in the CRL

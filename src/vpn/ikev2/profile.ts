@@ -72,7 +72,8 @@ export function ikev2Profile(site: Site, user: User, ids: ProfileIds, opts: { in
       ...common(KIND.identity, 'identity', `${userIdentity(site, user)} (VPN certificate)`),
       PayloadType: PAYLOAD_TYPE_PKCS12,
       PayloadCertificateFileName: `${user.name}.p12`,
-      PayloadContent: Buffer.from(id.p12),
+      // A view of the bytes as loaded, not a copy.
+      PayloadContent: Buffer.from(id.p12.buffer, id.p12.byteOffset, id.p12.byteLength),
       // Needed to import without a prompt; it protects nothing from whoever holds this file
       // (Apple's CertificatePKCS12 note, apple.md §3): the profile itself is the secret.
       Password: password,

@@ -6,7 +6,7 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Problem, Settings, Site } from '../../site/types.js';
-import type { ReadSiteFile } from '../vpn-type.js';
+import type { ReadSiteFile, SiteFileThere } from '../vpn-type.js';
 import { CA_CERT_PEM, CA_KEY_PEM, CRL_PEM, REVOKED_JSON, SERVER_CERT_PEM, SERVER_KEY_PEM, userCertPem, userP12 } from './files.js';
 import { ikev2Settings } from './settings.js';
 import { readCert, readKeyType, readNotAfter, type CertInfo, type KeyKind } from './pki/index.js';
@@ -30,7 +30,12 @@ export interface RevokedList {
 export interface UserIdentity {
   certPem?: string;
   p12?: Uint8Array;
+  /** The PKCS#12 file is there but was not read (loadState's `there`): completeIkev2State reads it. */
+  p12Unread?: true;
 }
+
+/** The user has a PKCS#12, read or not. */
+export const hasP12 = (id: UserIdentity | undefined): boolean => id?.p12 !== undefined || id?.p12Unread === true;
 
 export interface Ikev2State {
   caKeyPem?: string;
@@ -45,13 +50,20 @@ export interface Ikev2State {
 
 export const ikev2State = (site: Site): Ikev2State => site.secrets.vpn as Ikev2State;
 
-const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString('utf8'));
+// Decoded from a view, not a copy (Buffer.from of a Uint8Array copies it): 5,000 certificates a build.
+const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'));
 
-/** DER of the first PEM block with `label`. */
+/**
+ * DER of the first PEM block with `label`: the text between the first BEGIN line and the first
+ * END line after it (what a lazy /BEGIN([\s\S]*?)END/ matches, without a RegExp per call: the
+ * build reads one certificate per profile).
+ */
 export function pemDer(pemText: string, label = 'CERTIFICATE'): Uint8Array {
-  const m = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`).exec(pemText);
-  if (!m) throw new RangeError(`no ${label} in PEM text`);
-  return Buffer.from(m[1]!, 'base64'); // node's base64 decoder skips the line breaks (Buffer docs: whitespace is ignored)
+  const begin = `-----BEGIN ${label}-----`;
+  const from = pemText.indexOf(begin);
+  const to = from < 0 ? -1 : pemText.indexOf(`-----END ${label}-----`, from + begin.length);
+  if (to < 0) throw new RangeError(`no ${label} in PEM text`);
+  return Buffer.from(pemText.slice(from + begin.length, to), 'base64'); // node's base64 decoder skips the line breaks (Buffer docs: whitespace is ignored)
 }
 
 export const privateKeyOf = (pemText: string): KeyObject => createPrivateKey(pemText);
@@ -67,7 +79,7 @@ export function parseRevoked(bytes: Uint8Array | undefined): RevokedList | strin
   }
 }
 
-export function loadIkev2State(read: ReadSiteFile, settings: Settings, users?: readonly string[]): Ikev2State {
+export function loadIkev2State(read: ReadSiteFile, settings: Settings, users?: readonly string[], there?: SiteFileThere): Ikev2State {
   const revoked = parseRevoked(read(REVOKED_JSON));
   const state: Ikev2State = {
     caKeyPem: text(read(CA_KEY_PEM)),
@@ -84,32 +96,48 @@ export function loadIkev2State(read: ReadSiteFile, settings: Settings, users?: r
     for (const u of settings.users) {
       if (wanted && !wanted.has(u.name.toLowerCase())) continue;
       const certPem = text(read(userCertPem(u.name)));
+      // The certificate decides renewals; the PKCS#12 only goes into the profile.
+      if (there) {
+        state.users.set(u.name, { ...(certPem !== undefined && { certPem }), ...(there(userP12(u.name)) && { p12Unread: true as const }) });
+        continue;
+      }
       const p12 = read(userP12(u.name));
       state.users.set(u.name, { ...(certPem !== undefined && { certPem }), ...(p12 !== undefined && { p12 }) });
     }
-    shareIdentities(state.users);
   }
   return state;
 }
 
 /**
- * Moves the users' PKCS#12 bytes into one SharedArrayBuffer. A build posts the site to each of
- * its threads, and a structured clone copies a Uint8Array's whole buffer (for a file read into
- * Buffer's 8 KB pool, the pool with its neighbours) but shares a SharedArrayBuffer: for 5,000
- * users that is some 20 MB less per thread (DESIGN.md §6, memory). The bytes are never written.
+ * The state of `users` alone (as loadIkev2State gives it for a list of users), with the PKCS#12
+ * files it left unread read now (VpnType.completeState), on the thread that builds their
+ * profiles. A file gone meanwhile is missing, as on loading (the profile then says the user has
+ * no certificate); one that is no longer a plain file is refused by the reader, with its error.
  */
-function shareIdentities(users: Map<string, UserIdentity>): void {
-  let total = 0;
-  for (const id of users.values()) total += id.p12?.length ?? 0;
-  if (total === 0) return;
-  const shared = new Uint8Array(new SharedArrayBuffer(total));
-  let at = 0;
-  for (const id of users.values()) {
-    if (id.p12 === undefined) continue;
-    shared.set(id.p12, at);
-    id.p12 = shared.subarray(at, at + id.p12.length);
-    at += id.p12.length;
+export function completeIkev2State(state: Ikev2State, read: ReadSiteFile, users: readonly string[]): Ikev2State {
+  const ids = new Map<string, UserIdentity>();
+  for (const name of users) {
+    const id = state.users.get(name);
+    if (!id) continue;
+    if (!id.p12Unread) {
+      ids.set(name, id);
+      continue;
+    }
+    const { p12Unread: _unread, ...rest } = id;
+    const p12 = read(userP12(name));
+    ids.set(name, { ...rest, ...(p12 !== undefined && { p12 }) });
   }
+  return { ...state, users: ids };
+}
+
+/** The state of `users` alone (VpnType.pickState): what they have of it, read or not. */
+export function pickIkev2State(state: Ikev2State, users: readonly string[]): Ikev2State {
+  const ids = new Map<string, UserIdentity>();
+  for (const name of users) {
+    const id = state.users.get(name);
+    if (id) ids.set(name, id);
+  }
+  return { ...state, users: ids };
 }
 
 /** `read` applied to the certificate in `pemText`, or undefined when the PEM does not hold one. */
@@ -153,7 +181,7 @@ export function checkIkev2State(settings: Settings, state: Ikev2State): Problem[
     need(state.crlPem, CRL_PEM, 'the certificate revocation list');
     for (const [name, id] of state.users) {
       need(id.certPem, userCertPem(name), `the certificate of "${name}"`);
-      need(id.p12, userP12(name), `the identity (PKCS#12) of "${name}"`);
+      need(hasP12(id) || undefined, userP12(name), `the identity (PKCS#12) of "${name}"`);
     }
   }
   return problems;

@@ -149,6 +149,11 @@ describe('end to end', () => {
     const { site, passwords } = await ikev2Site(300);
     const r = await runBin(['build', '--quiet'], { cwd: site });
     expect(r.code, r.stderr).toBe(0);
+    // Issue 12: a line for each of the first three identities, then one summary, not 300 lines.
+    const issuedLines = (out: string) => out.split('\n').filter((l) => l.startsWith('issued a certificate'));
+    const summary = (n: number) => new RegExp(`^issued certificates to ${n - 3} more users \\(${n} in all\\), each valid until \\d{4}-\\d{2}-\\d{2}; their serials are in pki/users/NAME\\.pem$`, 'm');
+    expect(issuedLines(r.stdout)).toHaveLength(3);
+    expect(r.stdout).toMatch(summary(300));
     const names = [...passwords.keys()];
     expect(fs.readdirSync(path.join(site, 'secrets/users'))).toHaveLength(300);
     checkIdentities(site, names, (n) => passwords.get(n)!);
@@ -160,8 +165,36 @@ describe('end to end', () => {
     fs.writeFileSync(list, more.join('\n') + '\n');
     const add = await runBin(['user', 'add', '--from', list], { cwd: site });
     expect(add.code, add.stderr).toBe(0);
+    expect(issuedLines(add.stdout)).toHaveLength(3);
+    expect(add.stdout).toMatch(summary(250));
     const stored = JSON.parse(fs.readFileSync(path.join(site, 'secrets/passwords.json'), 'utf8')) as Record<string, string>;
     checkIdentities(site, more, (n) => stored[n]!);
     expect(fs.readdirSync(path.join(site, 'secrets/users'))).toHaveLength(550);
+  }, 120_000);
+
+  it('issue 12: the state files are written while the threads sign; one that cannot be written fails the build with nothing of it left', async () => {
+    const { site } = await ikev2Site(120);
+    // pki/users/ a symlink: the certificates cannot be written (macvpn never writes through one).
+    const elsewhere = dir();
+    fs.rmSync(path.join(site, 'pki/users'), { recursive: true, force: true });
+    fs.symlinkSync(elsewhere, path.join(site, 'pki/users'));
+    const r = await runBin(['build', '--quiet'], { cwd: site });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `macvpn: error: cannot write into ${path.join(site, 'pki/users')}: it is a symbolic link, and macvpn never writes through one\n` +
+        'macvpn: hint: replace it with a real folder, or name the folder it points to\n',
+    );
+    // No identity, no profile (the threads may have signed some meanwhile), no temp file anywhere.
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+    expect(fs.existsSync(path.join(site, 'secrets/users'))).toBe(false);
+    expect(fs.existsSync(path.join(site, 'profiles'))).toBe(false);
+    const left = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? left(path.join(d, e.name)) : e.name.startsWith('.') ? [path.join(d, e.name)] : []));
+    expect(left(site).filter((f) => !f.endsWith('.macvpn.lock'))).toEqual([]);
+    // With a real folder again, the build issues and signs every one.
+    fs.rmSync(path.join(site, 'pki/users'));
+    const again = await runBin(['build', '--quiet'], { cwd: site });
+    expect(again.code, again.stderr).toBe(0);
+    expect(fs.readdirSync(path.join(site, 'profiles')).filter((f) => f.endsWith('.mobileconfig'))).toHaveLength(120);
+    expect(fs.readdirSync(path.join(site, 'secrets/users'))).toHaveLength(120);
   }, 120_000);
 });

@@ -5,7 +5,7 @@
  * (RFC 5280 §4.1): node's X509Certificate costs ~100 µs to construct (OpenSSL 3 decoders) and its
  * text forms escape names and format dates; this walk costs a few µs per certificate.
  */
-import { children, readAll, readOid, readTime, type Tlv } from '../../../signing/der.js';
+import { childOffsets, children, readAll, readOid, readTime, readTlv, type Tlv } from '../../../signing/der.js';
 import { OID } from '../../../signing/oids.js';
 import { spkiKind, type KeyKind } from './key-der.js';
 import { PKI_OID } from './oids.js';
@@ -66,8 +66,16 @@ export function readCert(der: Uint8Array): CertInfo {
 
 /** TBSCertificate's field `n` counted without the optional [0] version (RFC 5280 §4.1): 0 serial … 5 SPKI. */
 function tbsField(der: Uint8Array, n: number): Tlv {
-  const tbs = children(children(readAll(der))[0]!);
-  return tbs[(tbs[0]!.tag === 0xa0 ? 1 : 0) + n]!;
+  // = children(children(readAll(der))[0])[…]: every element is walked and checked as there, but
+  // only the one asked for is made (the renewal check reads 5,000 notAfters; issue 12).
+  const cert = readAll(der);
+  const tbsAt = childOffsets(cert)[0];
+  if (tbsAt === undefined) throw new Error('malformed certificate: no TBSCertificate');
+  const tbs = readTlv(cert.value, tbsAt);
+  const at = childOffsets(tbs);
+  const field = at[(at.length > 0 && tbs.value[at[0]!] === 0xa0 ? 1 : 0) + n];
+  if (field === undefined) throw new Error(`malformed certificate: TBSCertificate has no field ${n}`);
+  return readTlv(tbs.value, field);
 }
 
 /** The certificate's notAfter alone: the renewal check reads it for every user on every build. */

@@ -3,6 +3,8 @@ import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { issueCert, issueServerCert, issueUserCert, readCert, readKeyType, readNotAfter, serialHex } from '../../../../src/vpn/ikev2/pki/index.js';
 import { OID } from '../../../../src/signing/oids.js';
+import { children, readAll, readTime } from '../../../../src/signing/der.js';
+import { spkiKind } from '../../../../src/vpn/ikev2/pki/key-der.js';
 import { ecKey, makeCa, NOT_AFTER, NOT_BEFORE, rsaKey, serial } from './fixtures.js';
 
 describe('readCert', () => {
@@ -65,5 +67,41 @@ describe('readCert', () => {
 
   it('throws on bytes that are not a certificate', () => {
     expect(() => readCert(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01))).toThrow();
+  });
+});
+
+describe('readNotAfter and readKeyType on damaged certificates (issue 12: they walk without making every element)', () => {
+  // The walk they made until issue 12: every element of the certificate and its TBS made.
+  const oldField = (der: Uint8Array, n: number) => {
+    const tbs = children(children(readAll(der))[0]!);
+    return tbs[(tbs[0]!.tag === 0xa0 ? 1 : 0) + n]!;
+  };
+  const oldNotAfter = (der: Uint8Array) => readTime(children(oldField(der, 3))[1]!);
+  const oldKeyType = (der: Uint8Array) => spkiKind(oldField(der, 5).bytes);
+  const outcome = (f: () => unknown): { value?: unknown; error?: string } => {
+    try {
+      return { value: f() };
+    } catch (e) {
+      // A DER error is the same error; anything else (a field that is not there) any error.
+      const m = (e as Error).message;
+      return { error: m.startsWith('malformed DER') ? m : 'error' };
+    }
+  };
+  it('give what the full walk gave, or fail where it failed', () => {
+    const ca = makeCa('RSA');
+    const der = issueUserCert({ issuer: ca.issuer, identity: 'alice.vpn.example.com', publicKey: ecKey().publicKey, serial: serial(9), notBefore: NOT_BEFORE, notAfter: NOT_AFTER });
+    const damaged: Uint8Array[] = [der];
+    for (let len = 0; len < der.length; len += 7) damaged.push(der.subarray(0, len));
+    for (let at = 0; at < Math.min(der.length, 400); at++) {
+      for (const v of [0x00, 0x80, 0xa0, 0xff, der[at]! ^ 0x01]) {
+        const d = Uint8Array.from(der);
+        d[at] = v;
+        damaged.push(d);
+      }
+    }
+    for (const d of damaged) {
+      expect(outcome(() => readNotAfter(d))).toEqual(outcome(() => oldNotAfter(d)));
+      expect(outcome(() => readKeyType(d))).toEqual(outcome(() => oldKeyType(d)));
+    }
   });
 });
