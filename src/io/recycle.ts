@@ -67,7 +67,7 @@ export function keepReplaced(target: string, keepAs: string): 'kept' | 'none' | 
  * Empties a spare, keeping its file for the next build. A spare is the profile its replacement
  * superseded; when the content changed, that may be for a secret (`psk rotate`, `user rotate`),
  * and the old one must not stay behind in the site. A spare that is not a plain file with one
- * link is not ours to empty: its name goes instead. Called after the commit; never throws (the
+ * link, owned by us, is not ours to empty: its name goes instead. Called after the commit; never throws (the
  * build has succeeded by then, and the next one writes over what is left).
  */
 export function scrubSpare(spare: string): void {
@@ -75,7 +75,8 @@ export function scrubSpare(spare: string): void {
   try {
     fd = fs.openSync(spare, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     const st = fs.fstatSync(fd);
-    if (st.isFile() && st.nlink === 1) {
+    // The rule writeIntoSpare applies: a plain file with one link, owned by whoever runs this.
+    if (st.isFile() && st.nlink === 1 && (process.getuid === undefined || st.uid === process.getuid())) {
       fs.ftruncateSync(fd, 0);
       return;
     }
