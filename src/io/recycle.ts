@@ -67,8 +67,8 @@ export function keepReplaced(target: string, keepAs: string): 'kept' | 'none' | 
  * Empties a spare, keeping its file for the next build. A spare is the profile its replacement
  * superseded; when the content changed, that may be for a secret (`psk rotate`, `user rotate`),
  * and the old one must not stay behind in the site. A spare that is not a plain file with one
- * link, owned by us, is not ours to empty: its name goes instead. Called after the commit; never throws (the
- * build has succeeded by then, and the next one writes over what is left).
+ * link, owned by us, is not ours to empty: its name goes instead. Called after the commit; never
+ * throws (the build has succeeded by then, and the next one writes over what is left).
  */
 export function scrubSpare(spare: string): void {
   let fd: number | undefined;
