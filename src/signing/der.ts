@@ -151,8 +151,11 @@ export interface Tlv {
   end: number;
 }
 
-/** Reads one element at `offset`. Accepts BER indefinite lengths (Apple's `security cms` writes BER). */
-export function readTlv(buf: Uint8Array, offset = 0): Tlv {
+/**
+ * The identifier and length octets of the element at `offset`: where its contents start, and
+ * where it ends (undefined for a BER indefinite length, which only a walk of its contents finds).
+ */
+function readHeader(buf: Uint8Array, offset: number): { tag: number; constructed: boolean; start: number; end?: number } {
   const fail = (why: string) => new Error(`malformed DER at byte ${offset}: ${why}`);
   if (offset + 2 > buf.length) throw fail('truncated');
   const tag = buf[offset]!;
@@ -162,12 +165,7 @@ export function readTlv(buf: Uint8Array, offset = 0): Tlv {
   const first = buf[p++]!;
   if (first === 0x80) {
     if (!constructed) throw fail('indefinite length on a primitive element');
-    const start = p;
-    while (!(buf[p] === 0 && buf[p + 1] === 0)) {
-      if (p >= buf.length) throw fail('missing end-of-contents');
-      p = readTlv(buf, p).end;
-    }
-    return { tag, constructed, bytes: buf.subarray(offset, p + 2), value: buf.subarray(start, p), end: p + 2 };
+    return { tag, constructed, start: p };
   }
   let len = first;
   if (first & 0x80) {
@@ -178,28 +176,24 @@ export function readTlv(buf: Uint8Array, offset = 0): Tlv {
   }
   const end = p + len;
   if (end > buf.length) throw fail('truncated');
-  return { tag, constructed, bytes: buf.subarray(offset, end), value: buf.subarray(p, end), end };
+  return { tag, constructed, start: p, end };
+}
+
+/** Reads one element at `offset`. Accepts BER indefinite lengths (Apple's `security cms` writes BER). */
+export function readTlv(buf: Uint8Array, offset = 0): Tlv {
+  const { tag, constructed, start, end } = readHeader(buf, offset);
+  if (end !== undefined) return { tag, constructed, bytes: buf.subarray(offset, end), value: buf.subarray(start, end), end };
+  let p = start;
+  while (!(buf[p] === 0 && buf[p + 1] === 0)) {
+    if (p >= buf.length) throw new Error(`malformed DER at byte ${offset}: missing end-of-contents`);
+    p = tlvEnd(buf, p);
+  }
+  return { tag, constructed, bytes: buf.subarray(offset, p + 2), value: buf.subarray(start, p), end: p + 2 };
 }
 
 /** Where the element at `offset` ends: readTlv's checks and errors, without its subarrays. */
 export function tlvEnd(buf: Uint8Array, offset = 0): number {
-  const fail = (why: string) => new Error(`malformed DER at byte ${offset}: ${why}`);
-  if (offset + 2 > buf.length) throw fail('truncated');
-  const tag = buf[offset]!;
-  if ((tag & 0x1f) === 0x1f) throw fail('multi-byte tags are not supported');
-  let p = offset + 1;
-  const first = buf[p++]!;
-  if (first === 0x80) return readTlv(buf, offset).end;
-  let len = first;
-  if (first & 0x80) {
-    const n = first & 0x7f;
-    if (n > 4) throw fail('length too long');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[p++]!;
-  }
-  const end = p + len;
-  if (end > buf.length) throw fail('truncated');
-  return end;
+  return readHeader(buf, offset).end ?? readTlv(buf, offset).end;
 }
 
 /**
