@@ -77,7 +77,7 @@ describe('the input hash of a profile', () => {
   it('IKEv2: changes with the CA, the user certificate, the PKCS#12 and the settings', () => {
     const base = ikev2Site();
     const state = (s: Site) => ikev2State(s) as Ikev2State;
-    const withIdentity = (s: Site, f: (id: { certPem?: string; p12?: Uint8Array }) => { certPem?: string; p12?: Uint8Array }): Site => {
+    const withIdentity = (s: Site, f: (id: { cert?: Uint8Array; p12?: Uint8Array }) => { cert?: Uint8Array; p12?: Uint8Array }): Site => {
       const st = state(s);
       const users = new Map(st.users);
       users.set('alice', f(users.get('alice')!));
@@ -94,7 +94,7 @@ describe('the input hash of a profile', () => {
       ['CA certificate', (s) => ({ ...s, secrets: { ...s.secrets, vpn: { ...state(s), caCertPem: state(other).caCertPem } } })],
     ]);
     // A certificate that changes only what the profile does not show still changes the hash.
-    const renewed = withIdentity(structuredClone(base), (id) => ({ ...id, certPem: id.certPem!.replace(/\n-----END/, 'A\n-----END') }));
+    const renewed = withIdentity(structuredClone(base), (id) => ({ ...id, cert: Buffer.from(Buffer.from(id.cert!).toString('latin1').replace(/\n-----END/, 'A\n-----END'), 'latin1') }));
     expect(hash(renewed, renewed.users[0]!)).not.toBe(hash(base, base.users[0]!));
   });
 

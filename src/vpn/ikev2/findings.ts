@@ -37,7 +37,7 @@ export function ikev2Findings(site: Site, now: Date): Findings {
     judge(CRL_PEM, 'the CRL', next, 'iked refuses every certificate: run "macvpn build" and install server/');
     let soonest: Date | undefined;
     for (const u of site.users) {
-      const info = certInfo(s.users.get(u.name)?.certPem);
+      const info = certInfo(s.users.get(u.name)?.cert);
       if (!info) continue;
       judge(userCertPem(u.name), `the certificate of ${u.name}`, info.notAfter, `${u.name} cannot connect: run "macvpn build" and send the new profile`, `then send ${u.name} the new profile`);
       if (!soonest || info.notAfter < soonest) soonest = info.notAfter;

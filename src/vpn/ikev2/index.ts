@@ -104,14 +104,14 @@ export const IKEV2: VpnType = {
   profileInputs: (site, user) => {
     const state = ikev2State(site);
     const id = state.users.get(user.name);
-    return [state.caCertPem, id?.certPem, id?.p12];
+    return [state.caCertPem, id?.cert, id?.p12];
   },
   checkPayload: checkIkev2Payload,
   staleReasons: ikev2StaleReasons,
   findings: ikev2Findings,
   userFacts: (site, user): Record<string, string> => {
     if (ikev2Settings(site).auth !== 'certificate') return {};
-    const info = certInfo(ikev2State(site).users.get(user.name)?.certPem);
+    const info = certInfo(ikev2State(site).users.get(user.name)?.cert);
     return { certificate: info ? `until ${info.notAfter.toISOString().slice(0, 10)}` : 'none yet (macvpn build)' };
   },
   removalNotes: (settings, name) => {

@@ -13,7 +13,7 @@ import { MODE_PUBLIC, MODE_SECRET, type OutputFile } from '../../plan/output-fil
 import { caPermitsDns, issueServerCert, jwkPkcs8Der, jwkSpkiDer, loadIssuer, makeCrl, makeVpnCa, pem, pkcs8Der, type CrlEntry, type Issuer } from './pki/index.js';
 import { ISSUE_TASK, issueIdentitiesWith, serial, type IdentityBatch, type IdentityRequest, type IssuedIdentity } from './issue-identity.js';
 import { CA_CERT_PEM, CA_KEY_PEM, CRL_PEM, REVOKED_JSON, SERVER_CERT_PEM, SERVER_KEY_PEM, userCertPem, userP12 } from './files.js';
-import { certInfo, certNotAfter, hasP12, ikev2State, pemDer, privateKeyOf, type Ikev2State, type Revoked, type RevokedList } from './state.js';
+import { certInfo, certNotAfter, hasP12, ikev2State, pemDer, privateKeyOf, type Ikev2State, type Pem, type Revoked, type RevokedList } from './state.js';
 import { ikev2Settings } from './settings.js';
 import { userIdentity } from './identity.js';
 import { vpnDisplayName } from '../../apple/display-name.js';
@@ -116,8 +116,8 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
   // A new CA starts a new list: the old CA's serials mean nothing under it.
   const revoked: Revoked[] = caNew ? [] : [...s.revoked.entries];
   let listChanged = false;
-  const revoke = (name: string, pemText: string | undefined, reason: Revoked['reason']) => {
-    const info = certInfo(pemText);
+  const revoke = (name: string, pem: Pem | undefined, reason: Revoked['reason']) => {
+    const info = certInfo(pem);
     if (!info) return;
     const held = revoked.find((r) => r.serial === info.serial);
     // A certificate on hold that is now revoked for good keeps its entry with the final reason.
@@ -134,22 +134,23 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
   if (before && !caNew) {
     for (const u of before.users) {
       if (kept.has(u.name)) continue;
-      revoke(u.name, s.users.get(u.name)?.certPem, 'cessationOfOperation');
+      revoke(u.name, s.users.get(u.name)?.cert, 'cessationOfOperation');
       remove.push(userCertPem(u.name), userP12(u.name));
     }
   }
-  const issued = new Map<string, string>();
+  // The new certificates' files as bytes (state.ts UserIdentity.cert: why not text).
+  const issued = new Map<string, Uint8Array>();
   if (certMode) {
     const rotatedSet = new Set(change.rotated);
-    const due: Array<{ name: string; revoke?: string; request: IdentityRequest }> = [];
+    const due: Array<{ name: string; revoke?: Uint8Array; request: IdentityRequest }> = [];
     for (const user of after.users) {
       const had = s.users.get(user.name);
-      const expiring = (certNotAfter(had?.certPem)?.getTime() ?? 0) < renewBy;
+      const expiring = (certNotAfter(had?.cert)?.getTime() ?? 0) < renewBy;
       const rotated = rotatedSet.has(user.name);
-      if (had?.certPem !== undefined && hasP12(had) && !rotated && !caNew && !expiring) continue;
+      if (had?.cert !== undefined && hasP12(had) && !rotated && !caNew && !expiring) continue;
       const password = change.passwords.get(user.name);
       if (password === undefined) throw new MacvpnError(`user "${user.name}" has no password for the identity file`, ['set one with "macvpn user rotate NAME"']);
-      due.push({ name: user.name, ...((rotated || expiring) && !caNew && { revoke: had?.certPem }), request: { identity: userIdentity(after, user), password } });
+      due.push({ name: user.name, ...((rotated || expiring) && !caNew && { revoke: had?.cert }), request: { identity: userIdentity(after, user), password } });
     }
     const batch: IdentityBatch = { caCertDer, caKeyPkcs8: pkcs8Der(caKey), userKey: v.userKey, ...validity(LEAF_DAYS) };
     const requests = due.map((d) => d.request);
@@ -168,9 +169,9 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
     due.forEach((d, i) => {
       if (d.revoke !== undefined) revoke(d.name, d.revoke, 'superseded');
       const { certDer, p12, serial: number } = made[i]!;
-      const certText = certPem(certDer);
-      issued.set(d.name, certText);
-      files.push({ path: userCertPem(d.name), contents: certText, mode: MODE_PUBLIC }, { path: userP12(d.name), contents: p12, mode: MODE_SECRET, secret: true });
+      const certFile = Buffer.from(certPem(certDer), 'latin1');
+      issued.set(d.name, certFile);
+      files.push({ path: userCertPem(d.name), contents: certFile, mode: MODE_PUBLIC }, { path: userP12(d.name), contents: p12, mode: MODE_SECRET, secret: true });
       if (due.length <= ISSUED_NOTES_MAX || i < ISSUED_NOTES_FIRST) notes.push(`issued a certificate to ${d.name} as ${d.request.identity} (serial ${number}, valid until ${day(batch.notAfter)})`);
     });
     // Thousands of lines (a first build, user add --from) would bury the rest of the output.
@@ -187,7 +188,7 @@ export function ikev2StateFiles(change: StateChange, tools: Tools): StateFiles {
     const holds = revoked.some((r) => r.reason === 'certificateHold');
     for (const user of after.users) {
       if (!user.disabled && !holds) continue;
-      const info = certInfo(issued.get(user.name) ?? s.users.get(user.name)?.certPem);
+      const info = certInfo(issued.get(user.name) ?? s.users.get(user.name)?.cert);
       if (!info) continue;
       const at = revoked.findIndex((r) => r.serial === info.serial);
       if (user.disabled && at < 0) {

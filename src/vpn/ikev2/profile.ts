@@ -65,7 +65,7 @@ export function ikev2Profile(site: Site, user: User, ids: ProfileIds, opts: { in
   if (v.auth === 'certificate') {
     const id = state.users.get(user.name);
     const password = site.secrets.passwords.get(user.name);
-    if (!id?.p12 || !id.certPem || password === undefined) {
+    if (!id?.p12 || !id.cert || password === undefined) {
       throw new MacvpnError(`user "${user.name}" has no certificate yet`, ['run "macvpn build", which issues it']);
     }
     payloads.push({
@@ -83,7 +83,7 @@ export function ikev2Profile(site: Site, user: User, ids: ProfileIds, opts: { in
       LocalIdentifier: userIdentity(site, user),
       AuthenticationMethod: 'Certificate',
       PayloadCertificateUUID: ids.uuid(KIND.identity),
-      CertificateType: certKeyType(id.certPem) === 'ECDSA256' ? 'ECDSA256' : 'RSA',
+      CertificateType: certKeyType(id.cert) === 'ECDSA256' ? 'ECDSA256' : 'RSA',
       ExtendedAuthEnabled: 0,
     });
     holds = 'your VPN certificate and its key';

@@ -28,7 +28,13 @@ export interface RevokedList {
 }
 
 export interface UserIdentity {
-  certPem?: string;
+  /**
+   * The certificate file's bytes (PEM) as read, decoded only when its facts are asked
+   * (certInfo, certNotAfter, certKeyType). Bytes, not text: a build holds 5,000 of them for its
+   * whole run, and as strings they were young objects that survived, which makes V8 double the
+   * build thread's young generation (+16 MB of peak memory, DESIGN.md §6).
+   */
+  cert?: Uint8Array;
   p12?: Uint8Array;
   /** The PKCS#12 file is there but was not read (loadState's `there`): completeIkev2State reads it. */
   p12Unread?: true;
@@ -53,17 +59,22 @@ export const ikev2State = (site: Site): Ikev2State => site.secrets.vpn as Ikev2S
 // Decoded from a view, not a copy (Buffer.from of a Uint8Array copies it): 5,000 certificates a build.
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'));
 
+/** PEM as text, or as the bytes of a file (PEM is ASCII). */
+export type Pem = string | Uint8Array;
+
 /**
  * DER of the first PEM block with `label`: the text between the first BEGIN line and the first
  * END line after it (what a lazy /BEGIN([\s\S]*?)END/ matches, without a RegExp per call: the
  * build reads one certificate per profile).
  */
-export function pemDer(pemText: string, label = 'CERTIFICATE'): Uint8Array {
+export function pemDer(pem: Pem, label = 'CERTIFICATE'): Uint8Array {
+  const text = typeof pem === 'string' ? pem : Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength);
   const begin = `-----BEGIN ${label}-----`;
-  const from = pemText.indexOf(begin);
-  const to = from < 0 ? -1 : pemText.indexOf(`-----END ${label}-----`, from + begin.length);
+  const from = text.indexOf(begin);
+  const to = from < 0 ? -1 : text.indexOf(`-----END ${label}-----`, from + begin.length);
   if (to < 0) throw new RangeError(`no ${label} in PEM text`);
-  return Buffer.from(pemText.slice(from + begin.length, to), 'base64'); // node's base64 decoder skips the line breaks (Buffer docs: whitespace is ignored)
+  const body = typeof text === 'string' ? text.slice(from + begin.length, to) : text.toString('latin1', from + begin.length, to);
+  return Buffer.from(body, 'base64'); // node's base64 decoder skips the line breaks (Buffer docs: whitespace is ignored)
 }
 
 export const privateKeyOf = (pemText: string): KeyObject => createPrivateKey(pemText);
@@ -95,14 +106,14 @@ export function loadIkev2State(read: ReadSiteFile, settings: Settings, users?: r
     const wanted = users === undefined ? undefined : new Set(users.map((n) => n.toLowerCase()));
     for (const u of settings.users) {
       if (wanted && !wanted.has(u.name.toLowerCase())) continue;
-      const certPem = text(read(userCertPem(u.name)));
+      const cert = read(userCertPem(u.name));
       // The certificate decides renewals; the PKCS#12 only goes into the profile.
       if (there) {
-        state.users.set(u.name, { ...(certPem !== undefined && { certPem }), ...(there(userP12(u.name)) && { p12Unread: true as const }) });
+        state.users.set(u.name, { ...(cert !== undefined && { cert }), ...(there(userP12(u.name)) && { p12Unread: true as const }) });
         continue;
       }
       const p12 = read(userP12(u.name));
-      state.users.set(u.name, { ...(certPem !== undefined && { certPem }), ...(p12 !== undefined && { p12 }) });
+      state.users.set(u.name, { ...(cert !== undefined && { cert }), ...(p12 !== undefined && { p12 }) });
     }
   }
   return state;
@@ -140,24 +151,24 @@ export function pickIkev2State(state: Ikev2State, users: readonly string[]): Ike
   return { ...state, users: ids };
 }
 
-/** `read` applied to the certificate in `pemText`, or undefined when the PEM does not hold one. */
-function fromCertPem<T>(pemText: string | undefined, read: (der: Uint8Array) => T): T | undefined {
-  if (pemText === undefined) return undefined;
+/** `read` applied to the certificate in `pem`, or undefined when the PEM does not hold one. */
+function fromCertPem<T>(pem: Pem | undefined, read: (der: Uint8Array) => T): T | undefined {
+  if (pem === undefined) return undefined;
   try {
-    return read(pemDer(pemText));
+    return read(pemDer(pem));
   } catch {
     return undefined;
   }
 }
 
 /** The certificate's facts. */
-export const certInfo = (pemText: string | undefined): CertInfo | undefined => fromCertPem(pemText, readCert);
+export const certInfo = (pem: Pem | undefined): CertInfo | undefined => fromCertPem(pem, readCert);
 
 /** When the certificate ends. */
-export const certNotAfter = (pemText: string | undefined): Date | undefined => fromCertPem(pemText, readNotAfter);
+export const certNotAfter = (pem: Pem | undefined): Date | undefined => fromCertPem(pem, readNotAfter);
 
 /** The key type of a certificate (throws on a malformed one): its SPKI alone, not the whole readCert. */
-export const certKeyType = (pemText: string): KeyKind => readKeyType(pemDer(pemText));
+export const certKeyType = (pem: Pem): KeyKind => readKeyType(pemDer(pem));
 
 const BUILD_HINT = 'run "macvpn build", which issues what is missing';
 
@@ -180,7 +191,7 @@ export function checkIkev2State(settings: Settings, state: Ikev2State): Problem[
   if (ikev2Settings(settings).auth === 'certificate') {
     need(state.crlPem, CRL_PEM, 'the certificate revocation list');
     for (const [name, id] of state.users) {
-      need(id.certPem, userCertPem(name), `the certificate of "${name}"`);
+      need(id.cert, userCertPem(name), `the certificate of "${name}"`);
       need(hasP12(id) || undefined, userP12(name), `the identity (PKCS#12) of "${name}"`);
     }
   }

@@ -34,7 +34,7 @@ describe('PKCS#12 files left unread by the main thread', () => {
     for (const id of state.users.values()) {
       expect(id.p12).toBeUndefined();
       expect(id.p12Unread).toBe(true);
-      expect(id.certPem).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      expect(Buffer.from(id.cert!).toString('latin1')).toMatch(/^-----BEGIN CERTIFICATE-----/);
     }
     expect(checkIkev2State(deferred, state)).toEqual([]);
     const done = completeIkev2State(state, siteFileReader(site), ['alice', 'bob']);

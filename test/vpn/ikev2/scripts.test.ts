@@ -96,7 +96,7 @@ function readState(s: Site, rel: string): Uint8Array | undefined {
     'pki/server.pem': st.serverCertPem, 'pki/crl.pem': st.crlPem, 'pki/revoked.json': JSON.stringify(st.revoked),
   };
   const user = /^(?:pki|secrets)\/users\/(.+)\.(pem|p12)$/.exec(rel);
-  if (user) return user[2] === 'pem' ? (st.users.get(user[1]!)?.certPem !== undefined ? Buffer.from(st.users.get(user[1]!)!.certPem!) : undefined) : st.users.get(user[1]!)?.p12;
+  if (user) return user[2] === 'pem' ? st.users.get(user[1]!)?.cert : st.users.get(user[1]!)?.p12;
   return m[rel] === undefined ? undefined : Buffer.from(m[rel]!);
 }
 
