@@ -31,8 +31,9 @@ export interface UserIdentity {
   /**
    * The certificate file's bytes (PEM) as read, decoded only when its facts are asked
    * (certInfo, certNotAfter, certKeyType). Bytes, not text: a build holds 5,000 of them for its
-   * whole run, and as strings they were young objects that survived, which makes V8 double the
-   * build thread's young generation (+16 MB of peak memory, DESIGN.md §6).
+   * whole run, and as strings they were young objects that survived, one cause of V8 doubling the
+   * build thread's young generation (a first build of 5,000 users: 214-224 MB peak memory with
+   * text, 203-210 MB with bytes; DESIGN.md §6 budget 200 MB).
    */
   cert?: Uint8Array;
   p12?: Uint8Array;
@@ -56,7 +57,7 @@ export interface Ikev2State {
 
 export const ikev2State = (site: Site): Ikev2State => site.secrets.vpn as Ikev2State;
 
-// Decoded from a view, not a copy (Buffer.from of a Uint8Array copies it): 5,000 certificates a build.
+// The site-wide PEM files (CA, server, CRL) as text, decoded from a view, not a copy (Buffer.from of a Uint8Array copies it).
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'));
 
 /** PEM as text, or as the bytes of a file (PEM is ASCII). */
