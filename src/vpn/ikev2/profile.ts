@@ -68,8 +68,9 @@ export function ikev2Profile(site: Site, user: User, ids: ProfileIds, opts: { in
     if (!id?.p12 || !id.cert || password === undefined) {
       throw new MacvpnError(`user "${user.name}" has no certificate yet`, ['run "macvpn build", which issues it']);
     }
+    const identity = common(KIND.identity, 'identity', `${userIdentity(site, user)} (VPN certificate)`);
     payloads.push({
-      ...common(KIND.identity, 'identity', `${userIdentity(site, user)} (VPN certificate)`),
+      ...identity,
       PayloadType: PAYLOAD_TYPE_PKCS12,
       PayloadCertificateFileName: `${user.name}.p12`,
       // A view of the bytes as loaded, not a copy.
@@ -82,7 +83,7 @@ export function ikev2Profile(site: Site, user: User, ids: ProfileIds, opts: { in
       // = a DNS SAN of the user's certificate, which iked checks the IKE ID against (iked.md §4.2).
       LocalIdentifier: userIdentity(site, user),
       AuthenticationMethod: 'Certificate',
-      PayloadCertificateUUID: ids.uuid(KIND.identity),
+      PayloadCertificateUUID: identity.PayloadUUID,
       CertificateType: certKeyType(id.cert) === 'ECDSA256' ? 'ECDSA256' : 'RSA',
       ExtendedAuthEnabled: 0,
     });
