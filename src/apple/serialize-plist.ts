@@ -5,6 +5,7 @@
  * template: every value goes through its type's element and the text escaping xmlbuilder applies.
  * test/apple/serialize-plist.test.ts proves byte equality with `plist.build` on every profile shape.
  */
+import { bufferView } from '../bytes.js';
 import type { PlistValue } from './plist-types.js';
 
 const HEADER =
@@ -43,8 +44,7 @@ function value(v: PlistValue | undefined | null, depth: number): string {
     return out + `${indent(depth)}</array>\n`;
   }
   if (ArrayBuffer.isView(v)) {
-    const b = v as Uint8Array;
-    return element(depth, 'data', Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'));
+    return element(depth, 'data', bufferView(v as Uint8Array).toString('base64'));
   }
   if (v instanceof Date) return element(depth, 'date', v.toISOString().replace(/\.\d{3}Z$/, 'Z'));
   if (typeof v !== 'object') return '';

@@ -46,41 +46,34 @@ export function loadSettings(siteDir: string): Settings {
   return result.settings;
 }
 
-/** lstat of a site file for the readers below: a FIFO or a device would block a read (secrets/ is checked the same way). */
-function plainFile(full: string): boolean {
-  const st = fs.lstatSync(full);
-  if (!st.isFile()) throw new MacvpnError(`${full} is not a plain file; refusing to read it`);
-  return true;
+/**
+ * `use()` once `full` is known to be a plain file (lstat first: a FIFO or a device would block a
+ * read; secrets/ is checked the same way); undefined when it is absent. Anything else that is
+ * wrong is one MacvpnError naming the file. The readers below share it.
+ */
+function ifPlainFile<T>(full: string, use: () => T): T | undefined {
+  try {
+    if (!fs.lstatSync(full).isFile()) throw new MacvpnError(`${full} is not a plain file; refusing to read it`);
+    return use();
+  } catch (e) {
+    if (e instanceof MacvpnError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new MacvpnError(`cannot read ${full}: ${describeFsError(e)}`);
+  }
 }
 
 /** VpnType's SiteFileThere: the same refusal as the reader's for what is not a plain file. */
 function siteFileThere(siteDir: string) {
-  return (rel: string): boolean => {
-    const full = path.join(siteDir, rel);
-    try {
-      return plainFile(full);
-    } catch (e) {
-      if (e instanceof MacvpnError) throw e;
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw new MacvpnError(`cannot read ${full}: ${describeFsError(e)}`);
-    }
-  };
+  return (rel: string): boolean => ifPlainFile(path.join(siteDir, rel), () => true) ?? false;
 }
 
 /** A site file's bytes for the VPN type's reader: absent is undefined, or an error when a hint is given. */
 export function siteFileReader(siteDir: string) {
   return (rel: string, missingHint?: string): Uint8Array | undefined => {
     const full = path.join(siteDir, rel);
-    try {
-      plainFile(full);
-      return fs.readFileSync(full);
-    } catch (e) {
-      if (e instanceof MacvpnError) throw e;
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && missingHint === undefined) return undefined;
-      if (code === 'ENOENT') throw new MacvpnError(`${full} not found`, [missingHint!]);
-      throw new MacvpnError(`cannot read ${full}: ${describeFsError(e)}`);
-    }
+    const bytes = ifPlainFile(full, () => fs.readFileSync(full));
+    if (bytes === undefined && missingHint !== undefined) throw new MacvpnError(`${full} not found`, [missingHint]);
+    return bytes;
   };
 }
 

@@ -20,6 +20,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { OutputFile } from '../plan/output-file.js';
 
+/** How a spare is opened: O_NONBLOCK, so a FIFO put there fails to open (ENXIO) instead of blocking; fstat refuses the rest. */
+const SPARE_OPEN = fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/** A spare is used (written into, or emptied) only when it is a plain file with one link, owned by whoever runs the build. */
+const isOwnSpare = (st: fs.Stats): boolean => st.isFile() && st.nlink === 1 && (process.getuid === undefined || st.uid === process.getuid());
+
 /** Moves `spare` to `tmp` and writes `f` into it; false when there is no usable spare (then nothing is left at `tmp`). */
 export function writeIntoSpare(spare: string, tmp: string, f: OutputFile, bytes: Uint8Array): boolean {
   try {
@@ -29,10 +35,9 @@ export function writeIntoSpare(spare: string, tmp: string, f: OutputFile, bytes:
   }
   let fd: number | undefined;
   try {
-    // O_NONBLOCK: a FIFO put there fails to open (ENXIO) instead of blocking; fstat refuses the rest.
-    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(tmp, SPARE_OPEN);
     const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.nlink !== 1 || (process.getuid !== undefined && st.uid !== process.getuid())) throw new Error('not a spare');
+    if (!isOwnSpare(st)) throw new Error('not a spare');
     fs.writeSync(fd, bytes, 0, bytes.length, 0);
     if (st.size > bytes.length) fs.ftruncateSync(fd, bytes.length);
     if ((st.mode & 0o7777) !== f.mode) fs.fchmodSync(fd, f.mode);
@@ -73,10 +78,8 @@ export function keepReplaced(target: string, keepAs: string): 'kept' | 'none' | 
 export function scrubSpare(spare: string): void {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(spare, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-    const st = fs.fstatSync(fd);
-    // The rule writeIntoSpare applies: a plain file with one link, owned by whoever runs this.
-    if (st.isFile() && st.nlink === 1 && (process.getuid === undefined || st.uid === process.getuid())) {
+    fd = fs.openSync(spare, SPARE_OPEN);
+    if (isOwnSpare(fs.fstatSync(fd))) {
       fs.ftruncateSync(fd, 0);
       return;
     }

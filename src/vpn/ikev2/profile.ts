@@ -15,6 +15,7 @@ import { ikev2Settings } from './settings.js';
 import { SUITES } from './suites.js';
 import { certKeyType, ikev2State, pemDer, type Ikev2State } from './state.js';
 import { caCommonName } from './issue.js';
+import { bufferView } from '../../bytes.js';
 import { userIdentity } from './identity.js';
 
 /** The payload kinds whose UUIDs profileIds derives (stable per site and user). */
@@ -73,8 +74,8 @@ export function ikev2Profile(site: Site, user: User, ids: ProfileIds, opts: { in
       ...identity,
       PayloadType: PAYLOAD_TYPE_PKCS12,
       PayloadCertificateFileName: `${user.name}.p12`,
-      // A view of the bytes as loaded, not a copy.
-      PayloadContent: Buffer.from(id.p12.buffer, id.p12.byteOffset, id.p12.byteLength),
+      // The bytes as loaded, not a copy.
+      PayloadContent: bufferView(id.p12),
       // Needed to import without a prompt; it protects nothing from whoever holds this file
       // (Apple's CertificatePKCS12 note, apple.md §3): the profile itself is the secret.
       Password: password,

@@ -10,6 +10,7 @@ import type { ReadSiteFile, SiteFileThere } from '../vpn-type.js';
 import { CA_CERT_PEM, CA_KEY_PEM, CRL_PEM, REVOKED_JSON, SERVER_CERT_PEM, SERVER_KEY_PEM, userCertPem, userP12 } from './files.js';
 import { ikev2Settings } from './settings.js';
 import { readCert, readKeyType, readNotAfter, type CertInfo, type KeyKind } from './pki/index.js';
+import { bufferView } from '../../bytes.js';
 import type { CrlReason } from './pki/index.js';
 
 /** One revoked certificate as pki/revoked.json keeps it. */
@@ -57,8 +58,8 @@ export interface Ikev2State {
 
 export const ikev2State = (site: Site): Ikev2State => site.secrets.vpn as Ikev2State;
 
-// The site-wide PEM files (CA, server, CRL) as text, decoded from a view, not a copy (Buffer.from of a Uint8Array copies it).
-const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'));
+// The site-wide PEM files (CA, server, CRL) as text.
+const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : bufferView(b).toString('utf8'));
 
 /** PEM as text, or as the bytes of a file (PEM is ASCII). */
 export type Pem = string | Uint8Array;
@@ -69,7 +70,7 @@ export type Pem = string | Uint8Array;
  * build reads one certificate per profile).
  */
 export function pemDer(pem: Pem, label = 'CERTIFICATE'): Uint8Array {
-  const text = typeof pem === 'string' ? pem : Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength);
+  const text = typeof pem === 'string' ? pem : bufferView(pem);
   const begin = `-----BEGIN ${label}-----`;
   const from = text.indexOf(begin);
   const to = from < 0 ? -1 : text.indexOf(`-----END ${label}-----`, from + begin.length);
