@@ -13,7 +13,13 @@ import { fixtureSite } from '../helpers/site-fixture.js';
 
 const { secrets: _s, ...settings } = fixtureSite();
 const canonical = renderSiteYaml({ ...settings, dns: ['10.0.0.1', '192.168.1.1'], users: [{ name: 'alice' }, { name: 'bob', ip: '10.0.0.50' }] });
-const swap = (from: string | RegExp, to: string) => canonical.replace(from, to);
+/** Edits `base` for a variant, refusing an edit that changes nothing (a variant must differ). */
+const editOf = (base: string) => (from: string | RegExp, to: string) => {
+  const out = base.replace(from, to);
+  if (out === base) throw new Error(`variant did not change the text: ${String(from)}`);
+  return out;
+};
+const swap = editOf(canonical);
 const variants: Record<string, string> = {
   canonical,
   'rewritten by user add': updateSiteYaml(canonical, { ...settings, dns: ['10.0.0.1'], users: [{ name: 'alice' }, { name: 'carol' }] }),
@@ -47,11 +53,7 @@ const variants: Record<string, string> = {
 // Issue 12: an IKEv2 site's `ikev2:` block, as macvpn writes it and as people edit it.
 const ikeSettings = { ...settings, vpn: 'ikev2', vpnSettings: { auth: 'certificate', suite: 'gcm', userKey: 'ecdsa', onDemand: { enabled: true, trustedWifi: ['Office', 'Home Wi-Fi'] } } };
 const ike = renderSiteYaml({ ...ikeSettings, users: [{ name: 'alice' }, { name: 'bob' }] } as typeof settings & { users: [] });
-const ikeSwap = (from: string | RegExp, to: string) => {
-  const out = ike.replace(from, to);
-  if (out === ike) throw new Error(`variant did not change the text: ${String(from)}`);
-  return out;
-};
+const ikeSwap = editOf(ike);
 const ikeVariants: Record<string, string> = {
   'ikev2 canonical': ike,
   'ikev2 rewritten by user add': updateSiteYaml(ike, { ...ikeSettings, users: [{ name: 'alice' }, { name: 'carol' }] } as never),
