@@ -32,16 +32,45 @@ const indent = (depth: number) => (indents[depth] ??= '  '.repeat(depth));
 const element = (depth: number, tag: string, body: string): string =>
   body === '' ? `${indent(depth)}<${tag}/>\n` : `${indent(depth)}<${tag}>${body}</${tag}>\n`;
 
+/**
+ * The lines that hold no value (`<key>` lines, `<dict>`, `</array>`, `<true/>` …), by depth, made
+ * once per thread: a profile has some 60 keys from a fixed set, and each `<key>` line made afresh
+ * cost two RegExp tests and a string of three parts. Kept flat (charCodeAt flattens V8's string of
+ * parts once), so that the profile's text has fewer parts to join when it is encoded. Measured on
+ * 2,500 IKEv2 profiles: serialising and encoding 22.9 -> 14-16 µs each. Only a key that passed
+ * `text` is kept, so an illegal one throws every time; the tables stop growing at LINES_MAX.
+ */
+const keyLines: Array<Map<string, string>> = [];
+const tagLines: Array<Map<string, string>> = [];
+const LINES_MAX = 4096;
+let linesKept = 0;
+function kept(tables: Array<Map<string, string>>, depth: number, id: string, make: () => string): string {
+  const table = (tables[depth] ??= new Map());
+  let line = table.get(id);
+  if (line === undefined) {
+    line = make();
+    line.charCodeAt(0);
+    if (linesKept < LINES_MAX) {
+      table.set(id, line);
+      linesKept++;
+    }
+  }
+  return line;
+}
+const keyLine = (depth: number, k: string) => kept(keyLines, depth, k, () => element(depth, 'key', text(k)));
+/** `tag` alone on its line: `<dict>`, `</dict>`, `<array/>`, `<true/>` … */
+const tagLine = (depth: number, tag: string) => kept(tagLines, depth, tag, () => `${indent(depth)}${tag}\n`);
+
 function value(v: PlistValue | undefined | null, depth: number): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return element(depth, 'string', text(v));
   if (typeof v === 'number') return element(depth, v % 1 === 0 ? 'integer' : 'real', v.toString());
-  if (typeof v === 'boolean') return element(depth, v ? 'true' : 'false', '');
+  if (typeof v === 'boolean') return tagLine(depth, v ? '<true/>' : '<false/>');
   if (Array.isArray(v)) {
-    if (v.length === 0) return element(depth, 'array', '');
-    let out = `${indent(depth)}<array>\n`;
+    if (v.length === 0) return tagLine(depth, '<array/>');
+    let out = tagLine(depth, '<array>');
     for (const item of v) out += value(item, depth + 1);
-    return out + `${indent(depth)}</array>\n`;
+    return out + tagLine(depth, '</array>');
   }
   if (ArrayBuffer.isView(v)) {
     return element(depth, 'data', bufferView(v as Uint8Array).toString('base64'));
@@ -52,9 +81,9 @@ function value(v: PlistValue | undefined | null, depth: number): string {
   for (const k of Object.keys(v)) {
     const item = v[k];
     if (item === undefined || item === null) continue;
-    body += element(depth + 1, 'key', text(k)) + value(item, depth + 1);
+    body += keyLine(depth + 1, k) + value(item, depth + 1);
   }
-  return body === '' ? element(depth, 'dict', '') : `${indent(depth)}<dict>\n${body}${indent(depth)}</dict>\n`;
+  return body === '' ? tagLine(depth, '<dict/>') : tagLine(depth, '<dict>') + body + tagLine(depth, '</dict>');
 }
 
 /** The XML plist text of `root`, without a trailing newline (as plist.build returns it). */

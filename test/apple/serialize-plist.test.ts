@@ -51,4 +51,15 @@ describe('serializePlist is byte-equal to plist.build', () => {
     expect(() => serializePlist({ a: 'x\u0001' })).toThrow(RangeError);
     expect(() => serializePlist({ a: '\uD800' })).toThrow(RangeError);
   });
+  it('refuses an illegal key every time: the lines kept per thread keep none', () => {
+    for (let i = 0; i < 3; i++) expect(() => serializePlist({ ok: 1, 'bad\u0001key': 2 })).toThrow(RangeError);
+    expect(() => build({ 'bad\u0001key': 2 })).toThrow();
+  });
+  it('the same key at other depths, and more distinct keys than the kept lines hold', () => {
+    const nested: PlistObject = { k: { k: { k: [{ k: true }, [false, { k: {} }]] } } };
+    expect(serializePlist(nested)).toBe(build(nested));
+    const many: PlistObject = Object.fromEntries(Array.from({ length: 6000 }, (_, i) => [`key${i} <&>`, i % 2 === 0 ? { [`in${i}`]: [true] } : `v${i}`]));
+    expect(serializePlist(many)).toBe(build(many));
+    expect(serializePlist(many)).toBe(build(many));
+  });
 });
