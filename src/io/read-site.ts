@@ -46,32 +46,83 @@ export function loadSettings(siteDir: string): Settings {
   return result.settings;
 }
 
-/**
- * `use()` once `full` is known to be a plain file (lstat first: a FIFO or a device would block a
- * read; secrets/ is checked the same way); undefined when it is absent. Anything else that is
- * wrong is one MacvpnError naming the file. The readers below share it.
- */
-function ifPlainFile<T>(full: string, use: () => T): T | undefined {
+/** What a file that is a symlink, FIFO, device or folder gets instead of being read. */
+const notPlain = (full: string) => new MacvpnError(`${full} is not a plain file; refusing to read it`);
+
+/** The error of a failed lstat or open, as the readers below report it; undefined when the file is absent. */
+function absentOr(full: string, e: unknown): undefined {
+  if (e instanceof MacvpnError) throw e;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return undefined;
+  // O_NOFOLLOW on a symlink (open(2): ELOOP on Linux, macOS and OpenBSD).
+  if (code === 'ELOOP') throw notPlain(full);
+  throw new MacvpnError(`cannot read ${full}: ${describeFsError(e)}`);
+}
+
+/** True when `full` is a plain file, false when it is absent; what is neither is refused. */
+function isPlainFile(full: string): boolean {
   try {
-    if (!fs.lstatSync(full).isFile()) throw new MacvpnError(`${full} is not a plain file; refusing to read it`);
-    return use();
+    if (!fs.lstatSync(full).isFile()) throw notPlain(full);
+    return true;
   } catch (e) {
-    if (e instanceof MacvpnError) throw e;
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new MacvpnError(`cannot read ${full}: ${describeFsError(e)}`);
+    return absentOr(full, e) ?? false;
   }
 }
 
-/** VpnType's SiteFileThere: the same refusal as the reader's for what is not a plain file. */
+/**
+ * Opened without following a symlink and without waiting (a FIFO opened O_NONBLOCK returns at
+ * once), then refused unless fstat shows a plain file: what was checked is what is read, and
+ * nothing is read from a FIFO or a device. One path lookup instead of an lstat and an open.
+ */
+const READ_PLAIN = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+
+/** A plain file's bytes; undefined when it is absent. Anything else that is wrong is one MacvpnError naming the file. */
+function readPlainFile(full: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(full, READ_PLAIN);
+  } catch (e) {
+    return absentOr(full, e);
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw notPlain(full);
+    return fs.readFileSync(fd);
+  } catch (e) {
+    return absentOr(full, e);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * VpnType's SiteFileThere: whether a file is there, refused as the reader refuses it when it is
+ * not a plain file. A folder's plain files are listed once (readdir's file types: one call for
+ * 5,000 identities instead of 5,000 lstats, 3-4 ms against 10 here); a name not listed as one is
+ * looked up on its own, so what is absent, not plain, or named in another case on a
+ * case-insensitive disk is answered as before.
+ */
 function siteFileThere(siteDir: string) {
-  return (rel: string): boolean => ifPlainFile(path.join(siteDir, rel), () => true) ?? false;
+  const listed = new Map<string, Set<string> | undefined>();
+  const plainFilesIn = (dir: string): Set<string> | undefined => {
+    try {
+      return new Set(fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name));
+    } catch {
+      return undefined; // looked up name by name
+    }
+  };
+  return (rel: string): boolean => {
+    const full = path.join(siteDir, rel);
+    const dir = path.dirname(full);
+    if (!listed.has(dir)) listed.set(dir, plainFilesIn(dir));
+    return listed.get(dir)?.has(path.basename(full)) === true || isPlainFile(full);
+  };
 }
 
 /** A site file's bytes for the VPN type's reader: absent is undefined, or an error when a hint is given. */
 export function siteFileReader(siteDir: string) {
   return (rel: string, missingHint?: string): Uint8Array | undefined => {
     const full = path.join(siteDir, rel);
-    const bytes = ifPlainFile(full, () => fs.readFileSync(full));
+    const bytes = readPlainFile(full);
     if (bytes === undefined && missingHint !== undefined) throw new MacvpnError(`${full} not found`, [missingHint]);
     return bytes;
   };
