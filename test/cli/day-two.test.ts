@@ -269,6 +269,23 @@ describe('the record of delivered profiles', () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('delivered.json');
   });
+  it('a build that signs every profile writes the record anew without reading it; one that signs some reads it first', async () => {
+    const { dir, mac } = await newSite();
+    ok(await mac(['user', 'add', 'alice']));
+    ok(await mac(['user', 'add', 'bob']));
+    ok(await mac(['build']));
+    const record = read(dir, 'delivered.json');
+    fs.writeFileSync(path.join(dir, 'delivered.json'), '{"alice": ');
+    // Nothing to sign: the record is read to carry its entries over, and a broken one stops the build.
+    const incremental = await mac(['build']);
+    expect(incremental.code).toBe(1);
+    expect(incremental.stderr.split('\n')[0]).toBe('macvpn: error: delivered.json is not valid JSON');
+    expect(read(dir, 'delivered.json')).toBe('{"alice": ');
+    // Every profile signed: every entry is written anew, as it would have been over a sound record.
+    ok(await mac(['build', '--all']));
+    expect(Object.keys(JSON.parse(read(dir, 'delivered.json')) as object)).toEqual(Object.keys(JSON.parse(record) as object));
+    expect(await states(mac)).toEqual({ alice: 'current', bob: 'current' });
+  });
   it('marks exactly the users a change leaves with an old profile, in user list and check', async () => {
     const { dir, mac } = await newSite();
     ok(await mac(['user', 'add', 'alice']));
