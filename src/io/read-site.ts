@@ -54,9 +54,19 @@ function absentOr(full: string, e: unknown): undefined {
   if (e instanceof MacvpnError) throw e;
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return undefined;
-  // O_NOFOLLOW on a symlink (open(2): ELOOP on Linux, macOS and OpenBSD).
-  if (code === 'ELOOP') throw notPlain(full);
+  // An open that failed on what is not a plain file (O_NOFOLLOW on a symlink: ELOOP; a socket:
+  // ENXIO on Linux, EOPNOTSUPP on macOS and OpenBSD) is refused as such, not as an I/O error.
+  if (thereButNotPlain(full)) throw notPlain(full);
   throw new MacvpnError(`cannot read ${full}: ${describeFsError(e)}`);
+}
+
+/** Whether something that is not a plain file is at `full` (why an open failed, when it did). */
+function thereButNotPlain(full: string): boolean {
+  try {
+    return fs.lstatSync(full, { throwIfNoEntry: false })?.isFile() === false;
+  } catch {
+    return false; // the first error is the one to report
+  }
 }
 
 /** True when `full` is a plain file, false when it is absent; what is neither is refused. */

@@ -5,6 +5,7 @@
  * refused with one error naming it, without blocking and without reading through a symlink.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,16 @@ describe('siteFileReader', () => {
 
   it('refuses a symlink (also a dangling one), a folder and a FIFO, without waiting for a writer', () => {
     for (const name of ['link', 'dangling', 'folder', 'fifo']) expect(() => read(name), name).toThrow(refused(path.join(dir, name)));
+  });
+
+  it('refuses a socket as not a plain file (its open fails), not as an I/O error', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(path.join(dir, 'socket'), resolve));
+    try {
+      expect(() => read('socket')).toThrow(refused(path.join(dir, 'socket')));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('names the file and the reason for any other failure', () => {
