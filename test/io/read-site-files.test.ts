@@ -1,7 +1,7 @@
 /**
  * The site-file reader a VPN type reads its state with (src/io/read-site.ts siteFileReader) and
  * the "is it there" check of a build that leaves identities unread (loadState's `there`): a plain
- * file is read or found, an absent one is undefined or false, and a symlink, FIFO or folder is
+ * file is read or found, an absent one is undefined or false, and a symlink, FIFO, socket or folder is
  * refused with one error naming it, without blocking and without reading through a symlink.
  */
 import fs from 'node:fs';
