@@ -38,6 +38,16 @@ export function tempDir(prefix = 'macvpn-test-'): string {
   return fs.mkdtempSync(path.join(process.env.MACVPN_TEST_TMP ?? os.tmpdir(), prefix));
 }
 
+/** A new temp folder in which each command of `commands` has run through the real bin and succeeded. */
+export async function siteAfter(prefix: string, commands: string[][]): Promise<string> {
+  const dir = tempDir(prefix);
+  for (const args of commands) {
+    const r = await runBin(args, { cwd: dir });
+    if (r.code !== 0) throw new Error(`macvpn ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  }
+  return dir;
+}
+
 /** Every file and folder under `dir` with its mode and content hash (links and FIFOs as such): compare before/after. */
 export function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runBin, tempDir } from '../helpers/cli.js';
+import { siteAfter, tempDir } from '../helpers/cli.js';
 import { loadSiteUnchecked, siteFileReader } from '../../src/io/read-site.js';
 import { ikev2State } from '../../src/vpn/ikev2/state.js';
 
@@ -56,11 +56,7 @@ describe('siteFileReader', () => {
 describe('the deferred identities check (there)', () => {
   let site: string;
   beforeAll(async () => {
-    site = tempDir('macvpn-there-');
-    for (const args of [['init', '--server', 'vpn.example.com', '--vpn', 'ikev2'], ['user', 'add', 'alice'], ['user', 'add', 'bob'], ['user', 'add', 'carol']]) {
-      const r = await runBin(args, { cwd: site });
-      expect(r.code, r.stderr).toBe(0);
-    }
+    site = await siteAfter('macvpn-there-', [['init', '--server', 'vpn.example.com', '--vpn', 'ikev2'], ['user', 'add', 'alice'], ['user', 'add', 'bob'], ['user', 'add', 'carol']]);
   });
   const p12 = (name: string) => path.join(site, `secrets/users/${name}.p12`);
 

@@ -128,19 +128,14 @@ export function loadIkev2State(read: ReadSiteFile, settings: Settings, users?: r
  * no certificate); one that is no longer a plain file is refused by the reader, with its error.
  */
 export function completeIkev2State(state: Ikev2State, read: ReadSiteFile, users: readonly string[]): Ikev2State {
-  const ids = new Map<string, UserIdentity>();
-  for (const name of users) {
-    const id = state.users.get(name);
-    if (!id) continue;
-    if (!id.p12Unread) {
-      ids.set(name, id);
-      continue;
-    }
+  const picked = pickIkev2State(state, users);
+  for (const [name, id] of picked.users) {
+    if (!id.p12Unread) continue;
     const { p12Unread: _unread, ...rest } = id;
     const p12 = read(userP12(name));
-    ids.set(name, { ...rest, ...(p12 !== undefined && { p12 }) });
+    picked.users.set(name, { ...rest, ...(p12 !== undefined && { p12 }) });
   }
-  return { ...state, users: ids };
+  return picked;
 }
 
 /** The state of `users` alone (VpnType.pickState): what they have of it, read or not. */

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runBin, tempDir } from '../../helpers/cli.js';
+import { siteAfter, tempDir } from '../../helpers/cli.js';
 import { loadSiteUnchecked, siteFileReader } from '../../../src/io/read-site.js';
 import { buildProfileXml } from '../../../src/apple/build-profile.js';
 import { completeIkev2State, ikev2State, checkIkev2State, pickIkev2State, type Ikev2State } from '../../../src/vpn/ikev2/state.js';
@@ -16,11 +16,7 @@ import { profileInputHasher } from '../../../src/plan/profile-inputs.js';
 
 let site: string;
 beforeAll(async () => {
-  site = tempDir('macvpn-deferred-');
-  for (const args of [['init', '--server', 'vpn.example.com', '--vpn', 'ikev2'], ['user', 'add', 'alice'], ['user', 'add', 'bob'], ['user', 'add', 'carol']]) {
-    const r = await runBin(args, { cwd: site });
-    expect(r.code, r.stderr).toBe(0);
-  }
+  site = await siteAfter('macvpn-deferred-', [['init', '--server', 'vpn.example.com', '--vpn', 'ikev2'], ['user', 'add', 'alice'], ['user', 'add', 'bob'], ['user', 'add', 'carol']]);
 });
 
 const xml = (s: Site, name: string) => Buffer.from(buildProfileXml(s, s.users.find((u) => u.name === name)!, { includePassword: true, scope: 'System' }));
